@@ -1,0 +1,1 @@
+describe("smoke", () => { it("adds", () => { expect<i32>(1 + 1).toBe(2); }); });
