@@ -1,0 +1,181 @@
+// IPv4 addresses on devices (net/ipv4/devinet.c): struct in_ifaddr lists per device, primaries before
+// secondaries, the loopback address added when lo comes up, and the notifier reactions to device events.
+import { NetDevice, devGet, MAX_DEVICES, IFNAMSIZ, IFF_LOOPBACK, devName, devNameLen } from "../core/netdev";
+import { rtmsgIfa } from "../netlink/rtnetlink";
+
+export const NETDEV_UP: i32 = 1;
+export const NETDEV_DOWN: i32 = 2;
+export const NETDEV_UNREGISTER: i32 = 6;
+export const NETDEV_CHANGEMTU: i32 = 7;
+
+export const IFA_F_SECONDARY: u32 = 0x01;
+export const IFA_F_PERMANENT: u32 = 0x80;
+export const RT_SCOPE_UNIVERSE: u8 = 0;
+export const RT_SCOPE_HOST: u8 = 254;
+
+export const MAX_IFADDR: u32 = 4096;
+
+// Addresses are u32 in network byte order as loaded from a packet with load<u32> (first octet in the low byte).
+@unmanaged export class InIfaddr {
+  ifindex: u32;        // 0 = free slot
+  local: u32;          // IFA_LOCAL
+  address: u32;        // IFA_ADDRESS (peer on point-to-point; equals local otherwise)
+  mask: u32;           // network byte order mask
+  broadcast: u32;
+  prefixlen: u8;
+  scope: u8;
+  pad: u16;
+  flags: u32;
+  next: u32;           // next slot in this device's list (0 = end)
+  validLft: u32;
+  preferredLft: u32;
+  label0: u64;         // IFNAMSIZ bytes
+  label1: u64;
+}
+export const IFADDR_SIZE: usize = 64;
+
+let base: usize = 0;
+let devHead: usize = 0;   // u32 per ifindex: first slot (1-based) in the list
+
+export function devinetInit(): void {
+  if (base == 0) { base = heap.alloc(<usize>(MAX_IFADDR + 1) * IFADDR_SIZE); devHead = heap.alloc(<usize>MAX_DEVICES << 2); }
+  memory.fill(base, 0, <usize>(MAX_IFADDR + 1) * IFADDR_SIZE);
+  memory.fill(devHead, 0, <usize>MAX_DEVICES << 2);
+}
+
+// @ts-ignore: decorator
+@inline export function ifaAt(slot: u32): InIfaddr { return changetype<InIfaddr>(base + <usize>slot * IFADDR_SIZE); }
+// @ts-ignore: decorator
+@inline export function ifaLabel(ifa: InIfaddr): usize { return changetype<usize>(ifa) + offsetof<InIfaddr>("label0"); }
+/** First address slot of a device (0 = none); follow InIfaddr.next. */
+// @ts-ignore: decorator
+@inline export function ifaFirst(ifindex: u32): u32 { return load<u32>(devHead + (<usize>ifindex << 2)); }
+
+/** inet_make_mask in network byte order (as loaded). */
+export function inetMakeMask(prefixlen: u32): u32 {
+  if (prefixlen == 0) return 0;
+  return bswap<u32>(<u32>(0xFFFFFFFF << (32 - prefixlen)));
+}
+
+function ifaFreeSlot(): u32 {
+  for (let s: u32 = 1; s <= MAX_IFADDR; s++) if (ifaAt(s).ifindex == 0) return s;
+  return 0;
+}
+
+/**
+ * __inet_insert_ifa: add an address. Same local+mask already on the device → -EEXIST. An address inside
+ * the subnet of an existing primary becomes secondary; a new primary goes after the last primary.
+ */
+export function inetAddrAdd(ifindex: u32, local: u32, address: u32, prefixlen: u32, broadcast: u32, scope: u8,
+                            flags: u32, label: usize, labelLen: u32, notify: bool = true): i32 {
+  const d = devGet(ifindex);
+  if (d === null) return -19;
+  if (prefixlen > 32) return -22;
+  const mask = inetMakeMask(prefixlen);
+  let lastPrimary: u32 = 0;
+  let last: u32 = 0;
+  let secondary = false;
+  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
+    const a = ifaAt(s);
+    if ((a.flags & IFA_F_SECONDARY) == 0 && a.scope <= scope) lastPrimary = s;
+    if ((a.flags & IFA_F_SECONDARY) == 0 && a.mask == mask && ((a.address ^ address) & mask) == 0) {
+      if (a.local == local) return -17;
+      if (a.scope != scope) return -22;
+      secondary = true;
+    }
+    last = s;
+  }
+  const slot = ifaFreeSlot();
+  if (slot == 0) return -105;
+  const ifa = ifaAt(slot);
+  memory.fill(changetype<usize>(ifa), 0, IFADDR_SIZE);
+  ifa.ifindex = ifindex; ifa.local = local; ifa.address = address; ifa.mask = mask; ifa.prefixlen = <u8>prefixlen;
+  ifa.broadcast = broadcast; ifa.scope = scope;
+  ifa.flags = (flags & ~IFA_F_SECONDARY) | IFA_F_PERMANENT | (secondary ? IFA_F_SECONDARY : 0);
+  ifa.validLft = 0xFFFFFFFF; ifa.preferredLft = 0xFFFFFFFF;
+  const ll = labelLen > 0 && labelLen < IFNAMSIZ ? labelLen : devNameLen(d);
+  memory.copy(ifaLabel(ifa), labelLen > 0 && labelLen < IFNAMSIZ ? label : devName(d), ll);
+  // Link in: secondaries at the tail, primaries after the last primary.
+  const after = secondary ? last : lastPrimary;
+  if (after == 0) { ifa.next = ifaFirst(ifindex); store<u32>(devHead + (<usize>ifindex << 2), slot); }
+  else { ifa.next = ifaAt(after).next; ifaAt(after).next = slot; }
+  if (notify) rtmsgIfa(ifa, 20 /* RTM_NEWADDR */);
+  return 0;
+}
+
+function unlinkAndFree(ifindex: u32, slot: u32, prev: u32): void {
+  const ifa = ifaAt(slot);
+  if (prev == 0) store<u32>(devHead + (<usize>ifindex << 2), ifa.next);
+  else ifaAt(prev).next = ifa.next;
+  rtmsgIfa(ifa, 21 /* RTM_DELADDR */);
+  ifa.ifindex = 0;
+}
+
+/**
+ * __inet_del_ifa on the first address matching local/prefixlen (and label when given). With
+ * promote_secondaries off (the kernel default), deleting a primary also deletes its secondaries.
+ */
+export function inetAddrDel(ifindex: u32, local: u32, prefixlen: i32, label: usize, labelLen: u32): i32 {
+  if (devGet(ifindex) === null) return -19;
+  let prev: u32 = 0;
+  for (let s = ifaFirst(ifindex); s != 0; prev = s, s = ifaAt(s).next) {
+    const a = ifaAt(s);
+    if (a.local != local) continue;
+    if (prefixlen >= 0 && <i32>a.prefixlen != prefixlen) continue;
+    if (labelLen > 0 && memory.compare(ifaLabel(a), label, labelLen) != 0) continue;
+    const wasPrimary = (a.flags & IFA_F_SECONDARY) == 0;
+    const mask = a.mask, net = a.address & a.mask;
+    unlinkAndFree(ifindex, s, prev);
+    if (wasPrimary) {
+      let p: u32 = 0;
+      let t = ifaFirst(ifindex);
+      while (t != 0) {
+        const b = ifaAt(t);
+        const nx = b.next;
+        if ((b.flags & IFA_F_SECONDARY) != 0 && b.mask == mask && (b.address & mask) == net) unlinkAndFree(ifindex, t, p);
+        else p = t;
+        t = nx;
+      }
+    }
+    return 0;
+  }
+  return -99; // EADDRNOTAVAIL
+}
+
+/** inet_ifa_byprefix-like: is `addr` one of our local addresses on any device? Returns the ifindex or 0. */
+export function inetAddrIsLocal(addr: u32): u32 {
+  for (let s: u32 = 1; s <= MAX_IFADDR; s++) {
+    const a = ifaAt(s);
+    if (a.ifindex != 0 && a.local == addr) return a.ifindex;
+  }
+  return 0;
+}
+
+/** Is `addr` a local address configured on device `ifindex`? */
+export function inetAddrOnDev(ifindex: u32, addr: u32): bool {
+  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) if (ifaAt(s).local == addr) return true;
+  return false;
+}
+
+/** inet_select_addr: the primary address on the device for reaching dst (same subnet preferred). */
+export function inetSelectAddr(ifindex: u32, dst: u32, scope: u8): u32 {
+  let any: u32 = 0;
+  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
+    const a = ifaAt(s);
+    if ((a.flags & IFA_F_SECONDARY) != 0 || a.scope > scope) continue;
+    if (((a.address ^ dst) & a.mask) == 0) return a.local;
+    if (any == 0) any = a.local;
+  }
+  return any;
+}
+
+/** inetdev_event: lo gets 127.0.0.1/8 when it comes up; addresses go with an unregistered device. */
+export function inetdevEvent(d: NetDevice, event: i32): void {
+  if (event == NETDEV_UP && (d.flags & IFF_LOOPBACK) != 0 && ifaFirst(d.ifindex) == 0) {
+    const lo: u32 = 0x0100007F; // 127.0.0.1 as loaded
+    inetAddrAdd(d.ifindex, lo, lo, 8, 0, RT_SCOPE_HOST, 0, 0, 0);
+  } else if (event == NETDEV_UNREGISTER) {
+    let s = ifaFirst(d.ifindex);
+    while (s != 0) { const nx = ifaAt(s).next; unlinkAndFree(d.ifindex, s, 0); s = nx; }
+  }
+}

@@ -1,0 +1,212 @@
+// ICMPv4 (book ch. 3, net/ipv4/icmp.c): icmp_rcv with its checks in the kernel's order, echo replies
+// (icmp_reply), and icmp_send for errors with the suppression rules and rate limits of a current kernel
+// (per-destination token bucket, plus the global icmp_msgs_per_sec limiter added after the book, 3.18).
+import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbNetworkHeader, PACKET_HOST,
+  NET_SKB_PAD } from "../core/skb";
+import { devGet, IFF_LOOPBACK } from "../core/netdev";
+import { Drop, IcmpMib, icmpInc, icmpMsgInInc, icmpMsgOutInc } from "../core/stats";
+import { csumPartial, csumFold } from "../core/checksum";
+import { sysctl, Sysctl } from "../core/sysctl";
+import { jiffies } from "../core/dev";
+import { loadBe16 } from "../ethernet/eth";
+import { ipRouteOutput, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { inetSelectAddr } from "./devinet";
+import { ipBuildAndSend } from "./output";
+import { inputRouteType } from "./input";
+
+export const ICMP_ECHOREPLY: u8 = 0;
+export const ICMP_DEST_UNREACH: u8 = 3;
+export const ICMP_SOURCE_QUENCH: u8 = 4;
+export const ICMP_REDIRECT: u8 = 5;
+export const ICMP_ECHO: u8 = 8;
+export const ICMP_TIME_EXCEEDED: u8 = 11;
+export const ICMP_PARAMETERPROB: u8 = 12;
+export const ICMP_TIMESTAMP: u8 = 13;
+export const ICMP_ADDRESS: u8 = 17;
+export const ICMP_ADDRESSREPLY: u8 = 18;
+export const NR_ICMP_TYPES: u8 = 18;
+export const ICMP_NET_UNREACH: u8 = 0;
+export const ICMP_HOST_UNREACH: u8 = 1;
+export const ICMP_PROT_UNREACH: u8 = 2;
+export const ICMP_PORT_UNREACH: u8 = 3;
+export const ICMP_FRAG_NEEDED: u8 = 4;
+
+const IPPROTO_ICMP: u8 = 1;
+const IP_OFFSET: u16 = 0x1FFF;
+const IPTOS_PREC_INTERNETCONTROL: u8 = 0xC0;
+// Headroom for a locally built packet: link header + IP header + slack.
+const LL_RESERVE: u32 = NET_SKB_PAD + 2 + 20;
+
+// icmp_pointers[].error: which types are errors (types 1,2,6,7,9,10 are unassigned and count as errors).
+// @ts-ignore: decorator
+@inline function icmpIsErr(type: u32): bool { return type <= NR_ICMP_TYPES && ((0x6FE >> type) & 1) != 0; }
+
+/** icmp_rcv. skb.data at the ICMP header; the IP header is at skb's network header. */
+export function icmpRcv(skb: Skb): void {
+  icmpInc(IcmpMib.InMsgs);
+  const len = skb.len;
+  if (csumFold(csumPartial(<usize>skb.data, <i32>len, 0)) != 0) {
+    icmpInc(IcmpMib.InCsumErrors); icmpInc(IcmpMib.InErrors);
+    kfreeSkb(skb, Drop.ICMP_CSUM);
+    return;
+  }
+  if (len < 8) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
+  const type = load<u8>(skb.data);
+  icmpMsgInInc(type);
+  if (type > NR_ICMP_TYPES) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.ICMP_INVALID); return; }
+  const rtType = inputRouteType();
+  if (rtType == RTN_BROADCAST || rtType == RTN_MULTICAST) {
+    // RFC 1122 3.2.2.6 / 3.2.2.8: echo and timestamp to broadcast only when allowed; other types never.
+    if ((type == ICMP_ECHO || type == ICMP_TIMESTAMP) && sysctl(Sysctl.icmp_echo_ignore_broadcasts) != 0) {
+      icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.ICMP_INVALID); return;
+    }
+    if (type != ICMP_ECHO && type != ICMP_TIMESTAMP && type != ICMP_ADDRESS && type != ICMP_ADDRESSREPLY) {
+      icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.ICMP_INVALID); return;
+    }
+  }
+  if (type == ICMP_ECHO) { icmpEcho(skb, rtType); return; }
+  // Errors go to the sockets of the embedded protocol (icmp_unreach); replies to ping sockets. Neither
+  // kind of socket exists yet, so these are consumed after being counted.
+  consumeSkb(skb);
+}
+
+/** icmp_echo → icmp_reply: same code, id, sequence and data; only the type changes. */
+function icmpEcho(skb: Skb, rtType: u8): void {
+  if (sysctl(Sysctl.icmp_echo_ignore_all) != 0) { kfreeSkb(skb, Drop.ICMP_ECHO_IGNORED); return; }
+  const iph = <usize>skbNetworkHeader(skb);
+  const reqSaddr = load<u32>(iph + 12);
+  let saddr = load<u32>(iph + 16);
+  if (rtType != RTN_LOCAL) saddr = inetSelectAddr(skb.dev, reqSaddr, 0); // fib_compute_spec_dst
+  const rt = ipRouteOutput(reqSaddr, saddr);
+  if (rt === null) { kfreeSkb(skb, Drop.IP_NOROUTE); return; }
+  const n = allocSkb(LL_RESERVE);
+  if (n === null) { icmpInc(IcmpMib.OutErrors); kfreeSkb(skb, Drop.NOMEM); return; }
+  const len = skb.len;
+  const p = <usize>skbPut(n, len);
+  if (p == 0) { icmpInc(IcmpMib.OutErrors); kfreeSkb(n, Drop.NOMEM); kfreeSkb(skb, Drop.NOMEM); return; }
+  memory.copy(p, <usize>skb.data, len);
+  store<u8>(p, ICMP_ECHOREPLY);
+  store<u16>(p + 2, 0);
+  store<u16>(p + 2, csumFold(csumPartial(p, <i32>len, 0)));
+  icmpInc(IcmpMib.OutMsgs);
+  icmpMsgOutInc(ICMP_ECHOREPLY);
+  n.mark = skb.mark;
+  ipBuildAndSend(n, rt, saddr, reqSaddr, IPPROTO_ICMP, load<u8>(iph + 1), <u8>sysctl(Sysctl.ip_default_ttl), false);
+  consumeSkb(skb);
+}
+
+// ---- rate limiting ----
+
+// icmp_global_allow: a token bucket of icmp_msgs_burst tokens refilled at icmp_msgs_per_sec.
+let globalCredit: i64 = -1;
+let globalStamp: i64 = 0;
+
+function icmpGlobalAllow(now: i64): bool {
+  const rate = <i64>sysctl(Sysctl.icmp_msgs_per_sec);
+  const burst = <i64>sysctl(Sysctl.icmp_msgs_burst);
+  if (rate <= 0) return true;
+  if (globalCredit < 0) { globalCredit = burst; globalStamp = now; }
+  const delta = now - globalStamp;
+  if (delta > 0) {
+    const inc = delta * rate / 1000;
+    if (inc > 0) { globalCredit = min(burst, globalCredit + inc); globalStamp = now; }
+  }
+  if (globalCredit <= 0) return false;
+  globalCredit--;
+  return true;
+}
+
+// inet_peer_xrlim_allow: per destination, burst XRLIM_BURST_FACTOR (6), then one per icmp_ratelimit ms.
+// The peer cache is a small direct-mapped table; a peer that cannot be kept simply starts afresh (the
+// kernel allows the message when it cannot allocate a peer).
+const PEERS: u32 = 1024;
+let peers: usize = 0;   // per slot: addr u32, pad u32, tokens i64, last i64 (24 bytes)
+
+function peerAllow(daddr: u32, now: i64): bool {
+  const timeout = <i64>sysctl(Sysctl.icmp_ratelimit);
+  if (timeout <= 0) return true;
+  if (peers == 0) { peers = heap.alloc(<usize>PEERS * 24); memory.fill(peers, 0, <usize>PEERS * 24); }
+  const p = peers + <usize>((daddr * 0x9E3779B1) >>> 22) * 24;
+  if (load<u32>(p) != daddr || load<i64>(p, 16) == 0) {
+    store<u32>(p, daddr); store<i64>(p, 0, 8); store<i64>(p, now - 60000 - 1, 16);
+  }
+  let tokens = load<i64>(p, 8) + (now - load<i64>(p, 16));
+  if (tokens > 6 * timeout) tokens = 6 * timeout;
+  store<i64>(p, now, 16);
+  let ok = false;
+  if (tokens >= timeout) { tokens -= timeout; ok = true; }
+  store<i64>(p, tokens, 8);
+  return ok;
+}
+
+/** Types in icmp_ratemask are limited, except PMTU discovery's FRAG_NEEDED. */
+function icmpMaskAllow(type: u8, code: u8): bool {
+  if (type > NR_ICMP_TYPES) return true;
+  if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) return true;
+  return ((sysctl(Sysctl.icmp_ratemask) >> type) & 1) == 0;
+}
+
+/** Reset the limiter state (engine init). */
+export function icmpInit(): void {
+  globalCredit = -1; globalStamp = 0;
+  if (peers != 0) memory.fill(peers, 0, <usize>PEERS * 24);
+}
+
+/**
+ * icmp_send: an ICMP error about skbIn (skb.data anywhere; its network header is the offending IP header).
+ * info is the 32-bit field after the checksum, host order: FRAG_NEEDED → MTU (lands in bytes 6–7),
+ * PARAMETERPROB → pointer << 24 (byte 4), REDIRECT → gateway (as loaded, byte-swapped by the caller).
+ */
+export function icmpSend(skbIn: Skb, type: u8, code: u8, info: u32): void {
+  const iph = <usize>skbNetworkHeader(skbIn);
+  if (skbIn.networkHeader == 0xFFFF || iph + 20 > <usize>skbIn.tail) return;
+  // (2) Only for packets addressed to us at L2, and not to an IP broadcast/multicast.
+  if (skbIn.pktType != PACKET_HOST) return;
+  const rtType = inputRouteType();
+  if (rtType == RTN_BROADCAST || rtType == RTN_MULTICAST) return;
+  // (3) Only the first fragment.
+  if ((loadBe16(iph + 6) & IP_OFFSET) != 0) return;
+  // (4) Never an error about an ICMP error (unknown embedded types count as errors).
+  const ihl = <usize>(load<u8>(iph) & 15) << 2;
+  if (icmpIsErr(type) && load<u8>(iph + 9) == IPPROTO_ICMP) {
+    if (iph + ihl + 1 > <usize>skbIn.tail) return;
+    const inner = load<u8>(iph + ihl);
+    if (inner > NR_ICMP_TYPES || icmpIsErr(inner)) return;
+  }
+  if (type > NR_ICMP_TYPES) return;
+  // Source: the offending packet's destination if it was ours, else the outgoing interface's address.
+  const origDst = load<u32>(iph + 16), origSrc = load<u32>(iph + 12);
+  const saddr: u32 = rtType == RTN_LOCAL ? origDst : 0;
+  const rt = ipRouteOutput(origSrc, saddr);
+  if (rt === null) return;
+  // Rate limits (icmpv4_global_allow, icmpv4_xrlim_allow); none on loopback.
+  const now = jiffies();
+  if (!icmpMaskAllow(type, code)) {
+    if (!icmpGlobalAllow(now)) { icmpInc(IcmpMib.OutRateLimitGlobal); return; }
+    const od = devGet(rt.oif);
+    if (od !== null && (od.flags & IFF_LOOPBACK) == 0 && !peerAllow(origSrc, now)) {
+      icmpInc(IcmpMib.OutRateLimitHost); return;
+    }
+  }
+  // Payload: the offending datagram from its IP header, so the whole reply is ≤ 576 bytes.
+  let room: u32 = 576 - 20 - 8;
+  const avail = <u32>(<usize>skbIn.tail - iph);
+  const totLen = <u32>loadBe16(iph + 2);
+  let dataLen = min(avail, max(totLen, <u32>ihl));
+  if (dataLen > room) dataLen = room;
+  const n = allocSkb(LL_RESERVE);
+  if (n === null) { icmpInc(IcmpMib.OutErrors); return; }
+  const p = <usize>skbPut(n, 8 + dataLen);
+  if (p == 0) { icmpInc(IcmpMib.OutErrors); kfreeSkb(n, Drop.NOMEM); return; }
+  store<u8>(p, type);
+  store<u8>(p + 1, code);
+  store<u16>(p + 2, 0);
+  store<u32>(p + 4, bswap<u32>(info));
+  memory.copy(p + 8, iph, dataLen);
+  store<u16>(p + 2, csumFold(csumPartial(p, <i32>(8 + dataLen), 0)));
+  icmpInc(IcmpMib.OutMsgs);
+  icmpMsgOutInc(type);
+  const tos = (load<u8>(iph + 1) & 0x1E) | IPTOS_PREC_INTERNETCONTROL;
+  const src = saddr != 0 ? saddr : rt.prefsrc;
+  ipBuildAndSend(n, rt, src, origSrc, IPPROTO_ICMP, tos, <u8>sysctl(Sysctl.ip_default_ttl), false);
+}

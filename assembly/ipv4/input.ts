@@ -1,0 +1,84 @@
+// IPv4 receive (book ch. 4): ip_rcv → ip_rcv_finish → ip_local_deliver → L4 handler.
+// Validation order and counters follow the kernel exactly (spec ch. 4.2, "top 15" #1).
+import { Skb, kfreeSkb, skbPull, skbTrim, skbResetNetworkHeader, skbResetTransportHeader,
+  PACKET_OTHERHOST } from "../core/skb";
+import { NetDevice } from "../core/netdev";
+import { Drop, IpMib, ipInc } from "../core/stats";
+import { ipFastCsum } from "../core/checksum";
+import { loadBe16 } from "../ethernet/eth";
+import { ipRouteInput, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { icmpRcv, icmpSend, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from "./icmp";
+import { udpRcv } from "../l4/udp";
+
+export const IPPROTO_ICMP: u8 = 1;
+export const IPPROTO_UDP: u8 = 17;
+export const IP_MF: u16 = 0x2000;
+export const IP_OFFSET: u16 = 0x1FFF;
+
+// Route type of the packet being delivered (rt_type of skb_rtable), for icmp_rcv's broadcast rules.
+let curRouteType: u8 = 0;
+export function inputRouteType(): u8 { return curRouteType; }
+
+/** ip_rcv: skb.data at the IP header. */
+export function ipRcv(skb: Skb, d: NetDevice): void {
+  if (skb.pktType == PACKET_OTHERHOST) { kfreeSkb(skb, Drop.OTHERHOST); return; }
+  ipInc(IpMib.InReceives);
+  ipInc(IpMib.InOctets, skb.len);
+  if (skb.len < 20) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
+  const iph = <usize>skb.data;
+  const vihl = load<u8>(iph);
+  const ihl = <u32>(vihl & 15);
+  if (ihl < 5 || (vihl >> 4) != 4) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.IP_INHDR); return; }
+  if (skb.len < ihl * 4) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.IP_INHDR); return; }
+  if (ipFastCsum(iph, ihl) != 0) {
+    ipInc(IpMib.InCsumErrors); ipInc(IpMib.InHdrErrors);
+    kfreeSkb(skb, Drop.IP_CSUM);
+    return;
+  }
+  const totLen = <u32>loadBe16(iph + 2);
+  if (skb.len < totLen) { ipInc(IpMib.InTruncatedPkts); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
+  if (totLen < ihl * 4) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.IP_INHDR); return; }
+  skbTrim(skb, totLen);                     // remove Ethernet padding
+  skbResetNetworkHeader(skb);
+  skbResetTransportHeader(skb);
+  ipRcvFinish(skb, d);
+}
+
+/** ip_rcv_finish: route the packet. */
+function ipRcvFinish(skb: Skb, d: NetDevice): void {
+  const iph = <usize>skb.data;
+  const daddr = load<u32>(iph + 16), saddr = load<u32>(iph + 12);
+  const rt = ipRouteInput(daddr, saddr, d);
+  const type = rt.type;
+  if (type == RTN_MULTICAST) { ipInc(IpMib.InMcastPkts); ipInc(IpMib.InMcastOctets, skb.len); }
+  else if (type == RTN_BROADCAST) { ipInc(IpMib.InBcastPkts); ipInc(IpMib.InBcastOctets, skb.len); }
+  if (type == RTN_LOCAL || type == RTN_BROADCAST || type == RTN_MULTICAST) { ipLocalDeliver(skb, type); return; }
+  if (type == 0) { kfreeSkb(skb, Drop.IP_INVALID_SOURCE); return; }   // martian source or destination
+  // Not ours. Forwarding belongs to the IPv4 forwarding path; with it off the kernel counts
+  // InAddrErrors and drops silently (ip_error on -EHOSTUNREACH).
+  ipInc(IpMib.InAddrErrors);
+  kfreeSkb(skb, Drop.IP_INADDRERRORS);
+}
+
+/** ip_local_deliver + ip_local_deliver_finish. Fragments need reassembly (ip_defrag). */
+function ipLocalDeliver(skb: Skb, type: u8): void {
+  const iph = <usize>skb.data;
+  if ((loadBe16(iph + 6) & (IP_MF | IP_OFFSET)) != 0) {
+    // Reassembly (ip_defrag) is part of the IPv4 fragmentation work; until it exists a fragment fails it.
+    ipInc(IpMib.ReasmReqds); ipInc(IpMib.ReasmFails);
+    kfreeSkb(skb, Drop.NOT_SPECIFIED);
+    return;
+  }
+  const ihl = <u32>(load<u8>(iph) & 15) << 2;
+  const proto = load<u8>(iph + 9);
+  skbPull(skb, ihl);
+  skbResetTransportHeader(skb);
+  curRouteType = type;
+  // ip_protocol_deliver_rcu: InDelivers once a handler took the packet.
+  if (proto == IPPROTO_ICMP) { icmpRcv(skb); ipInc(IpMib.InDelivers); return; }
+  if (proto == IPPROTO_UDP) { udpRcv(skb, type); ipInc(IpMib.InDelivers); return; }
+  // No handler: InUnknownProtos and protocol unreachable (icmp_send refuses broadcast/multicast itself).
+  ipInc(IpMib.InUnknownProtos);
+  icmpSend(skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
+  kfreeSkb(skb, Drop.IP_NOPROTO);
+}

@@ -1,0 +1,96 @@
+// ARP (book ch. 7, net/ipv4/arp.c): arp_rcv/arp_process for Ethernet/IPv4, replies for our addresses,
+// learning the sender into the neighbour table, and arp_solicit for resolution probes.
+import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbResetNetworkHeader, PACKET_HOST, PACKET_OTHERHOST,
+  PACKET_LOOPBACK, NET_SKB_PAD } from "../core/skb";
+import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK, Stat, devStatAdd } from "../core/netdev";
+import { Drop, ArpStat, arpInc } from "../core/stats";
+import { devQueueXmit } from "../core/dev";
+import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
+import { inetAddrOnDev, inetSelectAddr, inetAddrIsLocal } from "../ipv4/devinet";
+import { Neighbour, neighHa, neighLookup, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE } from "./neighbour";
+
+export const ARPOP_REQUEST: u16 = 1;
+export const ARPOP_REPLY: u16 = 2;
+const ARPHRD_ETHER: u16 = 1;
+const ARPHRD_IEEE802: u16 = 6;
+// struct arphdr (8) + sha(6) sip(4) tha(6) tip(4)
+export const ARP_HDR_LEN: u32 = 28;
+
+// @ts-ignore: decorator
+@inline function isMulticastIp(a: u32): bool { return (a & 0xF0) == 0xE0; }
+// @ts-ignore: decorator
+@inline function isLoopbackIp(a: u32): bool { return (a & 0xFF) == 127; }
+
+/** arp_create + arp_xmit: build and send one ARP packet on d. destHw 0 = broadcast; tha 0 = zeros. */
+export function arpSend(op: u16, d: NetDevice, destIp: u32, srcIp: u32, destHw: usize, tha: usize): void {
+  const skb = allocSkb(NET_SKB_PAD + 2);
+  if (skb === null) return;
+  const p = <usize>skbPut(skb, ARP_HDR_LEN);
+  skbResetNetworkHeader(skb);
+  storeBe16(p, ARPHRD_ETHER);
+  storeBe16(p + 2, ETH_P_IP);
+  store<u8>(p + 4, 6);
+  store<u8>(p + 5, 4);
+  storeBe16(p + 6, op);
+  etherAddrCopy(p + 8, devMac(d));
+  store<u32>(p + 14, srcIp);
+  if (tha != 0) etherAddrCopy(p + 18, tha); else { store<u32>(p + 18, 0); store<u16>(p + 22, 0); }
+  store<u32>(p + 24, destIp);
+  skb.dev = d.ifindex;
+  skb.protocol = ETH_P_ARP;
+  if (!ethHeader(skb, ETH_P_ARP, destHw != 0 ? destHw : devBroadcast(d), devMac(d))) { kfreeSkb(skb, Drop.NOMEM); return; }
+  devQueueXmit(skb);
+}
+
+/**
+ * arp_solicit: ask for n's address. Source address (arp_announce 0): the queued packet's source if it is
+ * ours on this device, else the device's primary address. Unicast to the known address when probing.
+ */
+export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: bool): void {
+  let saddr = skbSaddr != 0 && inetAddrOnDev(d.ifindex, skbSaddr) ? skbSaddr : inetSelectAddr(d.ifindex, n.key, 253);
+  const dst = unicast && !isZeroEtherAddr(neighHa(n)) ? neighHa(n) : 0;
+  arpSend(ARPOP_REQUEST, d, n.key, saddr, dst, dst);
+}
+
+/** arp_rcv + arp_process. skb.data is at the ARP header. */
+export function arpRcv(skb: Skb, d: NetDevice): void {
+  // arp_rcv: not on NOARP devices, not for other hosts, and the header must be complete.
+  if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0 || skb.pktType == PACKET_OTHERHOST || skb.pktType == PACKET_LOOPBACK) {
+    consumeSkb(skb);
+    return;
+  }
+  if (skb.len < ARP_HDR_LEN) { kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
+  const p = <usize>skb.data;
+  skbResetNetworkHeader(skb);
+  const hrd = loadBe16(p), pro = loadBe16(p + 2);
+  if (load<u8>(p + 4) != 6 || load<u8>(p + 5) != 4) { kfreeSkb(skb, Drop.ARP_INVALID); return; }
+  // arp_process
+  if ((hrd != ARPHRD_ETHER && hrd != ARPHRD_IEEE802) || pro != ETH_P_IP) { kfreeSkb(skb, Drop.ARP_INVALID); return; }
+  const op = loadBe16(p + 6);
+  if (op != ARPOP_REQUEST && op != ARPOP_REPLY) { kfreeSkb(skb, Drop.ARP_INVALID); return; }
+  const sha = p + 8;
+  const sip = load<u32>(p + 14);
+  const tip = load<u32>(p + 24);
+  if (isMulticastIp(tip) || isLoopbackIp(tip)) { kfreeSkb(skb, Drop.ARP_INVALID); return; }
+  // Duplicate address detection probe (sip 0): answer for our own address, learn nothing.
+  if (sip == 0) {
+    if (op == ARPOP_REQUEST && inetAddrIsLocal(tip) != 0) arpSend(ARPOP_REPLY, d, sip, tip, sha, sha);
+    consumeSkb(skb);
+    return;
+  }
+  if (op == ARPOP_REQUEST && inetAddrIsLocal(tip) != 0) {
+    // A request for one of our addresses (arp_ignore 0: any local address, any device). Learn the sender.
+    arpInc(skb.pktType == PACKET_HOST ? ArpStat.RcvProbesUcast : ArpStat.RcvProbesMcast);
+    const n = neighEventNs(sip, d, sha);
+    if (n !== null) arpSend(ARPOP_REPLY, d, sip, tip, sha, sha);
+    consumeSkb(skb);
+    return;
+  }
+  // Not a request for us: update an existing entry only (no creation without arp_accept).
+  const n = neighLookup(sip, d.ifindex);
+  if (n !== null) {
+    const state = op == ARPOP_REPLY && skb.pktType == PACKET_HOST ? NUD_REACHABLE : NUD_STALE;
+    neighUpdate(n, sha, state, true);
+  }
+  consumeSkb(skb);
+}

@@ -1,0 +1,338 @@
+// The neighbour subsystem (book ch. 7, net/core/neighbour.c), IPv4 table only so far: a bounded pool of
+// entries hashed by (address, device), the NUD state machine driven by the timer wheel, the queue of
+// packets waiting for resolution (arp_queue) and the output functions that fill the L2 header.
+import { Skb, SkbQueue, kfreeSkb, skbQueueTail, skbDequeue, skbQueuePurge, skbNetworkHeader } from "../core/skb";
+import { NetDevice, devGet, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from "../core/netdev";
+import { Drop, ArpStat, arpInc } from "../core/stats";
+import { timerAdd, timerCancel, timerRegister } from "../core/timer";
+import { prandomU32Max } from "../core/random";
+import { sysctl, Sysctl } from "../core/sysctl";
+import { devQueueXmit, jiffies } from "../core/dev";
+import { ethHeader, etherAddrCopy, etherAddrEqual, ETH_P_IP } from "../ethernet/eth";
+import { arpSolicit } from "./arp";
+
+// NUD_* (include/uapi/linux/neighbour.h)
+export const NUD_NONE: u8 = 0x00;
+export const NUD_INCOMPLETE: u8 = 0x01;
+export const NUD_REACHABLE: u8 = 0x02;
+export const NUD_STALE: u8 = 0x04;
+export const NUD_DELAY: u8 = 0x08;
+export const NUD_PROBE: u8 = 0x10;
+export const NUD_FAILED: u8 = 0x20;
+export const NUD_NOARP: u8 = 0x40;
+export const NUD_PERMANENT: u8 = 0x80;
+export const NUD_IN_TIMER: u8 = NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE;
+export const NUD_VALID: u8 = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY;
+export const NUD_CONNECTED: u8 = NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE;
+
+const TIMER_NEIGH: u32 = 1;
+const HASH_BUCKETS: u32 = 1024;
+export const NEIGH_MAX: u32 = 1024; // gc_thresh3: the table never holds more
+
+@unmanaged export class Neighbour {
+  key: u32;            // IPv4 address as loaded (network order)
+  ifindex: u32;        // 0 = free slot
+  state: u8;
+  probes: u8;
+  pad0: u16;
+  hashNext: u32;       // slot + 1 of the next entry in the bucket (0 = end)
+  timer: u32;          // timer handle (0 = none)
+  ha: u64;             // link-layer address, 6 bytes
+  confirmed: i64;
+  updated: i64;
+  used: i64;
+  reachableTime: i64;  // randomized per entry (neigh_rand_reach_time)
+  arpQueue: u64;       // SkbQueue (16 bytes) inline
+  arpQueue1: u64;
+}
+export const NEIGH_SIZE: usize = 96;
+
+let pool: usize = 0;
+let buckets: usize = 0;
+let count: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function slotAt(i: u32): Neighbour { return changetype<Neighbour>(pool + <usize>i * NEIGH_SIZE); }
+// @ts-ignore: decorator
+@inline export function neighHa(n: Neighbour): usize { return changetype<usize>(n) + offsetof<Neighbour>("ha"); }
+// @ts-ignore: decorator
+@inline function neighQueue(n: Neighbour): SkbQueue { return changetype<SkbQueue>(changetype<usize>(n) + offsetof<Neighbour>("arpQueue")); }
+// @ts-ignore: decorator
+@inline function hashOf(key: u32, ifindex: u32): u32 { return ((key * 0x9E3779B1) ^ (ifindex * 0x85EBCA6B)) >>> 22; }
+
+export function neighInit(): void {
+  if (pool == 0) { pool = heap.alloc(<usize>NEIGH_MAX * NEIGH_SIZE); buckets = heap.alloc(<usize>HASH_BUCKETS << 2); }
+  memory.fill(pool, 0, <usize>NEIGH_MAX * NEIGH_SIZE);
+  memory.fill(buckets, 0, <usize>HASH_BUCKETS << 2);
+  count = 0;
+  timerRegister(TIMER_NEIGH, neighTimerHandler);
+}
+
+export function neighCount(): u32 { return count; }
+export function neighSlot(i: u32): Neighbour | null {
+  if (i >= NEIGH_MAX) return null;
+  const n = slotAt(i);
+  return n.ifindex != 0 ? n : null;
+}
+
+/** neigh_lookup: null when absent. */
+export function neighLookup(key: u32, ifindex: u32): Neighbour | null {
+  arpInc(ArpStat.Lookups);
+  let s = load<u32>(buckets + (<usize>hashOf(key, ifindex) << 2));
+  while (s != 0) {
+    const n = slotAt(s - 1);
+    if (n.key == key && n.ifindex == ifindex) { arpInc(ArpStat.Hits); return n; }
+    s = n.hashNext;
+  }
+  return null;
+}
+
+function randReachTime(): i64 {
+  const base = <u32>sysctl(Sysctl.neigh_base_reachable_time_ms);
+  return base != 0 ? <i64>(base >> 1) + <i64>prandomU32Max(base) : 0;
+}
+
+function unlink(n: Neighbour): void {
+  const b = buckets + (<usize>hashOf(n.key, n.ifindex) << 2);
+  const me = <u32>((changetype<usize>(n) - pool) / NEIGH_SIZE) + 1;
+  let s = load<u32>(b);
+  if (s == me) { store<u32>(b, n.hashNext); }
+  else {
+    while (s != 0) {
+      const p = slotAt(s - 1);
+      if (p.hashNext == me) { p.hashNext = n.hashNext; break; }
+      s = p.hashNext;
+    }
+  }
+}
+
+/** neigh_release of an unreferenced entry: drop queued packets, stop its timer, free the slot. */
+function neighFree(n: Neighbour, reason: Drop): void {
+  if (n.timer != 0) { timerCancel(n.timer); n.timer = 0; }
+  skbQueuePurge(neighQueue(n), reason);
+  unlink(n);
+  n.ifindex = 0;
+  count--;
+}
+
+/** neigh_forced_gc: evict one entry that is not permanent and not being resolved. */
+function forcedGc(): bool {
+  let victim: Neighbour | null = null;
+  for (let i: u32 = 0; i < NEIGH_MAX; i++) {
+    const n = slotAt(i);
+    if (n.ifindex == 0 || (n.state & (NUD_PERMANENT | NUD_INCOMPLETE)) != 0) continue;
+    if (victim === null || n.used < victim.used) victim = n;
+  }
+  if (victim === null) return false;
+  neighFree(victim, Drop.NEIGH_DEAD);
+  return true;
+}
+
+/** neigh_create with arp_constructor's initial state: NOARP devices and broadcast/multicast need no ARP. */
+export function neighCreate(key: u32, d: NetDevice): Neighbour | null {
+  if (count >= NEIGH_MAX && !forcedGc()) { arpInc(ArpStat.TableFulls); return null; }
+  let slot: u32 = 0;
+  while (slot < NEIGH_MAX && slotAt(slot).ifindex != 0) slot++;
+  if (slot == NEIGH_MAX) { arpInc(ArpStat.TableFulls); return null; }
+  const n = slotAt(slot);
+  memory.fill(changetype<usize>(n), 0, NEIGH_SIZE);
+  n.key = key; n.ifindex = d.ifindex;
+  const t = jiffies();
+  n.updated = t; n.used = t; n.confirmed = t - 1000000;
+  n.reachableTime = randReachTime();
+  arpInc(ArpStat.Allocs);
+  if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0) {
+    n.state = NUD_NOARP; etherAddrCopy(neighHa(n), devMac(d));
+  } else if (key == 0xFFFFFFFF || isLimitedOrSubnetBroadcast(key)) {
+    n.state = NUD_NOARP; etherAddrCopy(neighHa(n), devBroadcast(d));
+  } else if ((key & 0xF0) == 0xE0) {
+    // ip_eth_mc_map: 01:00:5e + low 23 bits of the group.
+    n.state = NUD_NOARP;
+    const ha = neighHa(n);
+    store<u8>(ha, 0x01); store<u8>(ha, 0x00, 1); store<u8>(ha, 0x5E, 2);
+    store<u8>(ha, <u8>((key >> 8) & 0x7F), 3); store<u8>(ha, <u8>(key >> 16), 4); store<u8>(ha, <u8>(key >> 24), 5);
+  }
+  const b = buckets + (<usize>hashOf(key, d.ifindex) << 2);
+  n.hashNext = load<u32>(b);
+  store<u32>(b, slot + 1);
+  count++;
+  return n;
+}
+
+// Subnet broadcast detection is the routing code's job (RTN_BROADCAST); until it exists this is only 255.255.255.255.
+function isLimitedOrSubnetBroadcast(key: u32): bool { return key == 0xFFFFFFFF; }
+
+function neighAddTimer(n: Neighbour, when: i64): void {
+  if (n.timer != 0) timerCancel(n.timer);
+  const me = <u32>((changetype<usize>(n) - pool) / NEIGH_SIZE);
+  n.timer = timerAdd(when, TIMER_NEIGH, me);
+}
+
+function neighDelTimer(n: Neighbour): void {
+  if (n.timer != 0) { timerCancel(n.timer); n.timer = 0; }
+}
+
+/** Send everything queued while the entry was unresolved (neigh_update → neigh_connect path). */
+function flushQueue(n: Neighbour, d: NetDevice): void {
+  const q = neighQueue(n);
+  let skb = skbDequeue(q);
+  while (skb !== null) {
+    if (ethHeader(skb, skb.protocol, neighHa(n), devMac(d))) devQueueXmit(skb);
+    else kfreeSkb(skb, Drop.NOMEM);
+    skb = skbDequeue(q);
+  }
+}
+
+/**
+ * neigh_update: a new link-layer address and/or state learned (from ARP or the user).
+ * lladdr = 0 keeps the current address. overrideHa: replace a different known address.
+ */
+export function neighUpdate(n: Neighbour, lladdr: usize, state: u8, overrideHa: bool): void {
+  const d = devGet(n.ifindex);
+  if (d === null) return;
+  const old = n.state;
+  if ((old & (NUD_NOARP | NUD_PERMANENT)) != 0 && (state & NUD_PERMANENT) == 0) return;
+  const t = jiffies();
+  if ((state & NUD_VALID) == 0) {
+    neighDelTimer(n);
+    n.state = state;
+    if ((old & NUD_VALID) != 0 || old == NUD_INCOMPLETE) skbQueuePurge(neighQueue(n), Drop.NEIGH_FAILED);
+    return;
+  }
+  let newState = state;
+  if (lladdr != 0 && (old & NUD_VALID) != 0 && !etherAddrEqual(lladdr, neighHa(n))) {
+    // A different address: without override a connected entry only goes STALE, and keeps its address.
+    if (!overrideHa) {
+      if ((old & NUD_CONNECTED) != 0) { lladdr = 0; newState = NUD_STALE; } else return;
+    }
+  } else if (lladdr != 0 && (old & NUD_VALID) != 0 && newState == NUD_STALE && (old & NUD_CONNECTED) != 0) {
+    newState = old; // same address reported again: a connected entry stays as it is
+  }
+  if ((newState & NUD_CONNECTED) != 0) n.confirmed = t;
+  n.updated = t;
+  if (lladdr != 0) etherAddrCopy(neighHa(n), lladdr);
+  if (newState != old || (newState & NUD_REACHABLE) != 0) {
+    neighDelTimer(n);
+    n.state = newState;
+    if ((newState & NUD_REACHABLE) != 0) neighAddTimer(n, t + n.reachableTime);
+    n.probes = 0;
+  }
+  if ((old & NUD_VALID) == 0 && (n.state & NUD_VALID) != 0) flushQueue(n, d);
+}
+
+/** neigh_event_ns: the peer told us its address (ARP request to us): create or update to STALE. */
+export function neighEventNs(key: u32, d: NetDevice, lladdr: usize): Neighbour | null {
+  let n = neighLookup(key, d.ifindex);
+  if (n === null) n = neighCreate(key, d);
+  if (n !== null) neighUpdate(n, lladdr, NUD_STALE, true);
+  return n;
+}
+
+/** Queue a packet on an unresolved entry; past unres_qlen the oldest is dropped (__neigh_event_send). */
+function queueUnresolved(n: Neighbour, skb: Skb): void {
+  const q = neighQueue(n);
+  while (q.qlen >= <u32>sysctl(Sysctl.neigh_unres_qlen)) {
+    const old = skbDequeue(q);
+    if (old === null) break;
+    arpInc(ArpStat.UnresolvedDiscards);
+    kfreeSkb(old, Drop.NEIGH_QUEUEFULL);
+  }
+  skbQueueTail(q, skb);
+}
+
+/**
+ * neigh_output / neigh_resolve_output: send an IP packet (skb.data at the IP header, skb.dev set) to the
+ * neighbour `nexthop` on that device.
+ */
+export function neighOutput(skb: Skb, nexthop: u32): void {
+  const d = devGet(skb.dev);
+  if (d === null) { kfreeSkb(skb, Drop.DEV_READY); return; }
+  let n = neighLookup(nexthop, d.ifindex);
+  if (n === null) n = neighCreate(nexthop, d);
+  if (n === null) { kfreeSkb(skb, Drop.NEIGH_FAILED); return; }
+  const t = jiffies();
+  n.used = t;
+  const st = n.state;
+  if ((st & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE)) != 0) {
+    sendWithHeader(skb, n, d);
+    return;
+  }
+  if (st == NUD_STALE) {
+    // First use of a stale entry: send now, verify after delay_first_probe_time.
+    n.state = NUD_DELAY;
+    neighAddTimer(n, t + <i64>sysctl(Sysctl.neigh_delay_first_probe_time) * 1000);
+    sendWithHeader(skb, n, d);
+    return;
+  }
+  // NONE, FAILED, INCOMPLETE: resolve.
+  skb.protocol = ETH_P_IP;
+  queueUnresolved(n, skb);
+  if (st != NUD_INCOMPLETE) {
+    n.state = NUD_INCOMPLETE;
+    n.probes = 0;
+    n.updated = t;
+    neighProbe(n, d);
+    neighAddTimer(n, t + <i64>sysctl(Sysctl.neigh_retrans_time_ms));
+  }
+}
+
+function sendWithHeader(skb: Skb, n: Neighbour, d: NetDevice): void {
+  if (!ethHeader(skb, ETH_P_IP, neighHa(n), devMac(d))) { kfreeSkb(skb, Drop.NOMEM); return; }
+  devQueueXmit(skb);
+}
+
+/** neigh_probe: one solicitation; its source address comes from the first queued packet if any. */
+function neighProbe(n: Neighbour, d: NetDevice): void {
+  const q = neighQueue(n);
+  let saddr: u32 = 0;
+  if (q.head != 0) saddr = load<u32>(<usize>skbNetworkHeader(changetype<Skb>(<usize>q.head)) + 12);
+  n.probes++;
+  arpSolicit(n, d, saddr, n.state == NUD_PROBE);
+}
+
+/** neigh_timer_handler: the NUD transitions that happen with time. */
+function neighTimerHandler(arg: u32, now: i64): void {
+  const n = slotAt(arg);
+  n.timer = 0;
+  if (n.ifindex == 0) return;
+  const d = devGet(n.ifindex);
+  if (d === null) return;
+  const st = n.state;
+  if ((st & NUD_IN_TIMER) == 0) return;
+  if ((st & NUD_REACHABLE) != 0) {
+    if (now - n.confirmed < n.reachableTime) { neighAddTimer(n, n.confirmed + n.reachableTime); return; }
+    if (now - n.used <= <i64>sysctl(Sysctl.neigh_delay_first_probe_time) * 1000) {
+      n.state = NUD_DELAY; n.updated = now;
+      neighAddTimer(n, now + <i64>sysctl(Sysctl.neigh_delay_first_probe_time) * 1000);
+    } else { n.state = NUD_STALE; n.updated = now; }
+    return;
+  }
+  if ((st & NUD_DELAY) != 0) {
+    if (now - n.confirmed < <i64>sysctl(Sysctl.neigh_delay_first_probe_time) * 1000) {
+      n.state = NUD_REACHABLE; n.updated = now;
+      neighAddTimer(n, n.confirmed + n.reachableTime);
+      return;
+    }
+    n.state = NUD_PROBE; n.updated = now; n.probes = 0;
+  }
+  // INCOMPLETE or PROBE: another probe, or give up (neigh_max_probes: 3 broadcast, then 3 unicast probes).
+  const max: u8 = n.state == NUD_INCOMPLETE
+    ? <u8>(sysctl(Sysctl.neigh_mcast_solicit) + sysctl(Sysctl.neigh_app_solicit))
+    : <u8>(sysctl(Sysctl.neigh_ucast_solicit) + sysctl(Sysctl.neigh_app_solicit)); // mcast_reprobes = 0
+  if (n.probes >= max) {
+    n.state = NUD_FAILED; n.updated = now;
+    arpInc(ArpStat.ResFailed);
+    skbQueuePurge(neighQueue(n), Drop.NEIGH_FAILED);
+    return;
+  }
+  neighProbe(n, d);
+  neighAddTimer(n, now + <i64>sysctl(Sysctl.neigh_retrans_time_ms));
+}
+
+/** neigh_ifdown: a device went down or away; its entries go (queued packets dropped). */
+export function neighIfdown(d: NetDevice): void {
+  for (let i: u32 = 0; i < NEIGH_MAX; i++) {
+    const n = slotAt(i);
+    if (n.ifindex == d.ifindex) neighFree(n, Drop.NEIGH_DEAD);
+  }
+}
