@@ -9,4 +9,4 @@ export { netdevBase, NETDEV_SIZE, NETDEV_STATS_OFF, MAX_DEVICES } from "./core/n
 export { RING_SIZE, RING_HDR, DESC_SIZE, RING_BYTES } from "./core/ring";
 export { backlogLen } from "./core/dev";
 export { sysctlSet, sysctlGet, devConfSet, devConfGet } from "./core/sysctl";
-export { abiNicRing, abiCounterNames, abiNetdevOffsets, countersBase, countersTotal } from "./core/abi";
+export { abiNicRing, abiCounterNames, abiSysctlNames, abiNetdevOffsets, countersBase, countersTotal } from "./core/abi";

@@ -4,6 +4,7 @@ import { devGet, NetDevice, DEV_KIND_NIC } from "./netdev";
 import { IP_MIB_NAMES, ICMP_MIB_NAMES, UDP_MIB_NAMES, ARP_STAT_NAMES, DROP_NAMES, COUNTERS_TOTAL,
   IP_MIB_OFF, ICMP_MIB_OFF, ICMPMSG_IN_OFF, ICMPMSG_OUT_OFF, UDP_MIB_OFF, ARP_STAT_OFF, DROP_OFF,
   countersBase as base } from "./stats";
+import { SYSCTL_NAMES, DEVCONF_NAMES } from "./sysctl";
 
 /** Ring block of a NIC (four rings, see ring.ts), 0 when ifindex is not a NIC. */
 export function abiNicRing(ifindex: u32): usize {
@@ -33,6 +34,13 @@ export function abiCounterNames(): usize {
     namesBuf = String.UTF8.encode(text);
   }
   return changetype<usize>(namesBuf);
+}
+
+let sysctlBuf: ArrayBuffer | null = null;
+/** Tunable names as UTF-8 "global,names\nconf,names" (length at address - 4); ids are positions. */
+export function abiSysctlNames(): usize {
+  if (sysctlBuf === null) sysctlBuf = String.UTF8.encode(SYSCTL_NAMES + "\n" + DEVCONF_NAMES);
+  return changetype<usize>(sysctlBuf);
 }
 
 let offs: StaticArray<u32> | null = null;

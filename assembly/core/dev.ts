@@ -3,12 +3,12 @@
 // and the NAPI-style poll the host drives.
 import { Skb, SkbQueue, SKB_QUEUE_SIZE, skbFromBuffer, kfreeSkb, consumeSkb, skbFreeStructOnly, skbShared, skbCopy,
   skbQueueTail, skbDequeue, skbQueuePurge, skbBufIndex, bufIndexOf, bufStart, bufOwnerOf, bufDevOf, bufSetOwner,
-  bufAlloc, bufRelease, bufSize, bufTotal, BUF_FILL, BUF_TX, NET_SKB_PAD } from "./skb";
+  bufAlloc, bufRelease, bufSize, bufTotal, bufsFree, BUF_FILL, BUF_TX, NET_SKB_PAD } from "./skb";
 import { NetDevice, devSlot, devGet, devMac, devBroadcast, devName, devStatAdd, devIsUp, devFreeIndex,
   devIndexByName, Stat, MAX_DEVICES, IFNAMSIZ, IFF_UP, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP,
   IFF_USER_MASK, ARPHRD_ETHER, ARPHRD_LOOPBACK, DEV_KIND_LOOPBACK, DEV_KIND_VETH, DEV_KIND_NIC } from "./netdev";
 import { ringBlockAlloc, ringBlockFree, ringOf, ringProd, ringCons, ringSetProd, ringSetCons, ringDesc,
-  ringAvailFromHost, ringSpaceForHost, RING_FILL, RING_RX, RING_TX, RING_COMP } from "./ring";
+  ringAvailFromHost, ringSpaceForHost, RING_SIZE, RING_FILL, RING_RX, RING_TX, RING_COMP } from "./ring";
 import { Drop, dropInc } from "./stats";
 import { prandomBytes } from "./random";
 import { sysctl, Sysctl } from "./sysctl";
@@ -35,6 +35,8 @@ export const EADDRNOTAVAIL: i32 = 99;
 // so replies can push headers without copying.
 export const RX_HEADROOM: u32 = NET_SKB_PAD + 2;
 const ETH_MAX_MTU: u32 = 65535;
+// Empty buffers kept in each NIC's fill ring (enough for a 256-frame burst with slack).
+const FILL_TARGET: i32 = 512;
 const VLAN_HLEN: u32 = 4;
 
 let backlog: SkbQueue = changetype<SkbQueue>(0);
@@ -307,7 +309,11 @@ function nicRefill(d: NetDevice): void {
   const r = ringOf(d.ring, RING_FILL);
   let space = ringSpaceForHost(r);
   if (space < 0) { dropInc(Drop.BAD_DESCRIPTOR); ringSetCons(r, ringProd(r)); space = 0; }
-  // Keep a reserve so the core can still build replies and ARP requests.
+  // Bounded per NIC, and a quarter of all buffers stays with the core for replies, ARP and queues.
+  const outstanding = <i32>RING_SIZE - space;
+  if (space > FILL_TARGET - outstanding) space = max(0, FILL_TARGET - outstanding);
+  const reserve = <i32>(bufTotal() >> 2);
+  if (space > <i32>bufsFree() - reserve) space = max(0, <i32>bufsFree() - reserve);
   let p = ringProd(r);
   const cap = bufSize() - RX_HEADROOM;
   for (let k = 0; k < space; k++) {

@@ -60,7 +60,6 @@ export const enum Drop {
   ARP_INVALID,          // malformed or unacceptable ARP packet (kernel: arp_rcv/arp_process drops)
   ICMP_CSUM,            // ICMP checksum wrong
   ICMP_INVALID,         // ICMP message dropped by icmp_rcv rules (unknown type, broadcast echo…)
-  ICMP_ECHO_IGNORED,    // echo request ignored by icmp_echo_ignore_all
   BAD_DESCRIPTOR,       // host posted a ring descriptor outside its buffers
   CPU_BACKLOG,          // backlog (loopback/veth queue) over netdev_max_backlog
   FRAME_TOO_LONG,       // received frame longer than the device can accept
@@ -68,9 +67,9 @@ export const enum Drop {
   COUNT
 }
 export const DROP_NAMES: string =
-  "NOT_SPECIFIED,NO_SOCKET,PKT_TOO_SMALL,OTHERHOST,IP_CSUM,IP_INHDR,IP_NOPROTO,IP_INADDRERRORS,IP_NOROUTE," +
+  "NOT_SPECIFIED,NO_SOCKET,PKT_TOO_SMALL,OTHERHOST,IP_CSUM,IP_INHDR,IP_NOPROTO,IP_INADDRERRORS,IP_INVALID_SOURCE,IP_NOROUTE," +
   "PKT_TOO_BIG,UNHANDLED_PROTO,NOMEM,FULL_RING,NEIGH_FAILED,NEIGH_QUEUEFULL,NEIGH_DEAD,DEV_READY,ARP_INVALID," +
-  "ICMP_CSUM,ICMP_INVALID,ICMP_ECHO_IGNORED,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM";
+  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM";
 
 // Layout of the counter block: all u64.
 export const IP_MIB_OFF: i32 = 0;

@@ -14,6 +14,30 @@ export const enum Sysctl {
   neigh_gc_thresh1, neigh_gc_thresh2, neigh_gc_thresh3, neigh_locktime,
   COUNT
 }
+// Full names, same order (the host looks them up here; "named once").
+export const SYSCTL_NAMES: string =
+  "net.ipv4.ip_forward,net.ipv4.ip_default_ttl,net.ipv4.icmp_echo_ignore_all,net.ipv4.icmp_echo_ignore_broadcasts," +
+  "net.ipv4.icmp_ignore_bogus_error_responses,net.ipv4.icmp_ratelimit,net.ipv4.icmp_ratemask," +
+  "net.ipv4.icmp_msgs_per_sec,net.ipv4.icmp_msgs_burst,net.ipv4.icmp_errors_use_inbound_ifaddr," +
+  "net.ipv4.ipfrag_time,net.ipv4.ipfrag_high_thresh,net.ipv4.ipfrag_low_thresh," +
+  "net.core.netdev_max_backlog,net.core.netdev_budget,net.core.dev_weight," +
+  "net.ipv4.neigh.default.mcast_solicit,net.ipv4.neigh.default.ucast_solicit,net.ipv4.neigh.default.app_solicit," +
+  "net.ipv4.neigh.default.retrans_time_ms,net.ipv4.neigh.default.base_reachable_time_ms," +
+  "net.ipv4.neigh.default.delay_first_probe_time,net.ipv4.neigh.default.gc_stale_time," +
+  "net.ipv4.neigh.default.unres_qlen,net.ipv4.neigh.default.gc_thresh1,net.ipv4.neigh.default.gc_thresh2," +
+  "net.ipv4.neigh.default.gc_thresh3,net.ipv4.neigh.default.locktime";
+// Inclusive ranges the kernel enforces (proc_dointvec_minmax); others accept any int.
+const MINS: StaticArray<i32> = [
+  i32.MIN_VALUE, 1, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, 0, 0, i32.MIN_VALUE,
+  i32.MIN_VALUE, 0, 0, i32.MIN_VALUE, i32.MIN_VALUE, 1, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+const MAXS: StaticArray<i32> = [
+  i32.MAX_VALUE, 255, 1, 1, 1, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, 1,
+  i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE,
+  i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE,
+  i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE,
+];
+
 // Kernel defaults, same order.
 const DEFAULTS: StaticArray<i32> = [
   0, 64, 0, 1,
@@ -30,6 +54,9 @@ export const enum DevConf {
   forwarding, rp_filter, accept_redirects, send_redirects, accept_source_route, arp_ignore, arp_announce,
   arp_filter, arp_accept, proxy_arp, log_martians, shared_media, secure_redirects, COUNT
 }
+export const DEVCONF_NAMES: string =
+  "forwarding,rp_filter,accept_redirects,send_redirects,accept_source_route,arp_ignore,arp_announce,arp_filter," +
+  "arp_accept,proxy_arp,log_martians,shared_media,secure_redirects";
 const CONF_DEFAULTS: StaticArray<i32> = [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1];
 // Slots: 0 = "all", MAX_DEVICES = "default", 1..MAX_DEVICES-1 = ifindex.
 export const CONF_ALL: u32 = 0;
@@ -45,7 +72,6 @@ export function sysctlInit(): void {
   }
   for (let i = 0; i < Sysctl.COUNT; i++) store<i32>(values + (<usize>i << 2), DEFAULTS[i]);
   for (let s: u32 = 0; s <= MAX_DEVICES; s++) confReset(s);
-  // "all" accept_source_route and send_redirects follow the kernel's initial values too.
 }
 
 export function confReset(slot: u32): void {
@@ -59,9 +85,14 @@ export function confReset(slot: u32): void {
 // @ts-ignore: decorator
 @inline export function sysctl(id: Sysctl): i32 { return load<i32>(values + (<usize>id << 2)); }
 
+/** Write a tunable: -EINVAL outside its range. net.ipv4.ip_forward is conf.all.forwarding (devinet_sysctl_forward). */
 export function sysctlSet(id: i32, v: i32): i32 {
   if (id < 0 || id >= Sysctl.COUNT) return -22;
+  if (v < MINS[id] || v > MAXS[id]) return -22;
   store<i32>(values + (<usize>id << 2), v);
+  if (id == Sysctl.ip_forward) {
+    for (let s: u32 = 0; s <= MAX_DEVICES; s++) store<i32>(conf + ((<usize>s * DevConf.COUNT + DevConf.forwarding) << 2), v);
+  }
   return 0;
 }
 export function sysctlGet(id: i32): i32 { return id < 0 || id >= Sysctl.COUNT ? 0 : sysctl(<Sysctl>id); }
@@ -76,10 +107,7 @@ export function devConfSet(slot: u32, id: i32, v: i32): i32 {
   if (id < 0 || id >= DevConf.COUNT || slot > MAX_DEVICES) return -22;
   store<i32>(conf + ((<usize>slot * DevConf.COUNT + id) << 2), v);
   // Writing conf.all.forwarding sets every device's forwarding and ip_forward (devinet_sysctl_forward).
-  if (slot == CONF_ALL && id == DevConf.forwarding) {
-    for (let s: u32 = 1; s <= MAX_DEVICES; s++) store<i32>(conf + ((<usize>s * DevConf.COUNT + id) << 2), v);
-    sysctlSet(Sysctl.ip_forward, v);
-  }
+  if (slot == CONF_ALL && id == DevConf.forwarding) sysctlSet(Sysctl.ip_forward, v);
   return 0;
 }
 export function devConfGet(slot: u32, id: i32): i32 {

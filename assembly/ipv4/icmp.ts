@@ -72,18 +72,19 @@ export function icmpRcv(skb: Skb): void {
 
 /** icmp_echo → icmp_reply: same code, id, sequence and data; only the type changes. */
 function icmpEcho(skb: Skb, rtType: u8): void {
-  if (sysctl(Sysctl.icmp_echo_ignore_all) != 0) { kfreeSkb(skb, Drop.ICMP_ECHO_IGNORED); return; }
+  // icmp_echo consumes the request whatever happens to the reply (no drop reason).
+  if (sysctl(Sysctl.icmp_echo_ignore_all) != 0) { consumeSkb(skb); return; }
   const iph = <usize>skbNetworkHeader(skb);
   const reqSaddr = load<u32>(iph + 12);
   let saddr = load<u32>(iph + 16);
   if (rtType != RTN_LOCAL) saddr = inetSelectAddr(skb.dev, reqSaddr, 0); // fib_compute_spec_dst
   const rt = ipRouteOutput(reqSaddr, saddr);
-  if (rt === null) { kfreeSkb(skb, Drop.IP_NOROUTE); return; }
+  if (rt === null) { consumeSkb(skb); return; }
   const n = allocSkb(LL_RESERVE);
-  if (n === null) { icmpInc(IcmpMib.OutErrors); kfreeSkb(skb, Drop.NOMEM); return; }
+  if (n === null) { icmpInc(IcmpMib.OutErrors); consumeSkb(skb); return; }
   const len = skb.len;
   const p = <usize>skbPut(n, len);
-  if (p == 0) { icmpInc(IcmpMib.OutErrors); kfreeSkb(n, Drop.NOMEM); kfreeSkb(skb, Drop.NOMEM); return; }
+  if (p == 0) { icmpInc(IcmpMib.OutErrors); kfreeSkb(n, Drop.NOMEM); consumeSkb(skb); return; }
   memory.copy(p, <usize>skb.data, len);
   store<u8>(p, ICMP_ECHOREPLY);
   store<u16>(p + 2, 0);
