@@ -19,7 +19,8 @@ interface Engine {
 }
 
 export async function loadEngine(): Promise<Engine> {
-  const bytes = await readFile(new URL("../build/engine.wasm", import.meta.url));
+  // ENGINE_WASM overrides the module path (e.g. to compare two builds).
+  const bytes = await readFile(process.env.ENGINE_WASM ?? new URL("../build/engine.wasm", import.meta.url));
   const module = await WebAssembly.compile(bytes);
   // Provide whatever the module imports (abort/trace/seed style stubs).
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};

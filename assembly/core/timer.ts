@@ -5,7 +5,9 @@
 // GRANULARITY IS EXACTLY 1 ms: a timer fires in the first timerRun(now) with
 // now >= expires, and one run fires all due timers in expiry order, ties in
 // the order they were added (timerMod counts as a new add, like mod_timer
-// re-queueing). Timers added with expires in the past fire at the next run.
+// re-queueing). A timer added with expires before the wheel clock (the last
+// run's now) is queued as expiring at that clock: it fires at the next run,
+// ordered with the timers of that millisecond by when it was added.
 //
 // Layout (after Varghese & Lauck's hierarchical wheel, the scheme of the
 // pre-4.8 kernel wheel, with exact times instead of the 4.8+ granular
