@@ -10,6 +10,7 @@ import { Bench } from "tinybench";
 const SIZES = [20, 40, 1500, 9000];
 const BATCH = 1024;
 const RING_BYTES = 256 * 1024;
+const ROUNDS = 3;
 
 interface Engine {
   memory: WebAssembly.Memory;
@@ -81,24 +82,34 @@ export default async function (): Promise<void> {
     }
 
     let sink = 0;
-    const bench = new Bench({ time: 400, warmupTime: 100 });
-    bench
-      .add(`simd ${len}`, () => { sink ^= eng.csumBench(ptr, stride, ring, len, BATCH, 1); })
-      .add(`scalar ${len}`, () => { sink ^= eng.csumBench(ptr, stride, ring, len, BATCH, 0); })
-      .add(`js ${len}`, () => {
+    const tasks: Array<[string, () => void]> = [
+      ["simd", () => { sink ^= eng.csumBench(ptr, stride, ring, len, BATCH, 1); }],
+      ["scalar", () => { sink ^= eng.csumBench(ptr, stride, ring, len, BATCH, 0); }],
+      ["js", () => {
         let s = 0, k = 0;
         for (let i = 0; i < BATCH; i++) {
           s ^= csumJs(bufs[k]);
           if (++k === ring) k = 0;
         }
         sink ^= s;
+      }],
+    ];
+    // Explicit warm-up so every path runs optimised code (V8 starts wasm in
+    // its baseline tier and tiers up in the background).
+    for (const [, fn] of tasks) for (let t0 = performance.now(); performance.now() - t0 < 150;) fn();
+    // The machine is shared and noisy: take the best of ROUNDS tinybench medians.
+    const best = [Infinity, Infinity, Infinity];
+    for (let round = 0; round < ROUNDS; round++) {
+      const bench = new Bench({ time: 300, warmupTime: 50 });
+      for (const [name, fn] of tasks) bench.add(`${name} ${len}`, fn);
+      await bench.run();
+      bench.tasks.forEach((t, i) => {
+        const r = t.result;
+        if (r.state !== "completed") throw new Error(`${t.name}: ${r.state}`);
+        best[i] = Math.min(best[i], r.latency.p50);
       });
-    await bench.run();
-    const gbps = bench.tasks.map((t) => {
-      const r = t.result;
-      if (r.state !== "completed") throw new Error(`${t.name}: ${r.state}`);
-      return (len * BATCH) / (r.latency.p50 * 1e6); // bytes per ns == GB/s
-    });
+    }
+    const gbps = best.map((ms) => (len * BATCH) / (ms * 1e6)); // bytes per ns == GB/s
     if (sink === 0.5) console.log(sink); // keep sink alive
     const [simd, scalar, js] = gbps;
     rows.push([String(len), fmt(simd), fmt(scalar), fmt(js), fmt(simd / js, 1) + "x", fmt(simd / scalar, 2) + "x"]);
@@ -106,7 +117,7 @@ export default async function (): Promise<void> {
   const head = ["size B", "SIMD GB/s", "scalar GB/s", "JS GB/s", "SIMD/JS", "SIMD/scalar"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => "| " + r.map((c, i) => c.padStart(widths[i])).join(" | ") + " |";
-  console.log(`\nchecksum (RFC 1071), batch of ${BATCH} packets per call, median of tinybench samples`);
+  console.log(`\nchecksum (RFC 1071), ${BATCH} packets per call over a <= ${RING_BYTES >> 10} KiB ring; GB/s from the best of ${ROUNDS} tinybench medians`);
   console.log(line(head));
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
   for (const r of rows) console.log(line(r));
