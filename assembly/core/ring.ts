@@ -38,7 +38,7 @@ export function ringBlockAlloc(): usize {
     blockCount++;
   } else return 0;
   memory.fill(b, 0, RING_BLOCK_BYTES);
-  for (let r: u32 = 0; r < 4; r++) store<u32>(b + r * RING_BYTES + 8, RING_SIZE);
+  for (let r: u32 = 0; r < 4; r++) store<u32>(b + <usize>r * RING_BYTES + 8, RING_SIZE);
   return b;
 }
 
