@@ -5,7 +5,7 @@ import { Skb, SkbQueue, SKB_QUEUE_SIZE, skbFromBuffer, kfreeSkb, consumeSkb, skb
   skbQueueTail, skbDequeue, skbQueuePurge, skbBufIndex, bufIndexOf, bufStart, bufOwnerOf, bufDevOf, bufSetOwner,
   bufAlloc, bufRelease, bufSize, bufTotal, bufsFree, BUF_FILL, BUF_TX, NET_SKB_PAD } from "./skb";
 import { NetDevice, devSlot, devGet, devMac, devBroadcast, devName, devStatAdd, devIsUp, devFreeIndex,
-  devIndexByName, Stat, MAX_DEVICES, IFNAMSIZ, IFF_UP, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP,
+  devIndexByName, devIndexLimit, devNoteIndex, Stat, MAX_DEVICES, IFNAMSIZ, IFF_UP, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP,
   IFF_USER_MASK, ARPHRD_ETHER, ARPHRD_LOOPBACK, DEV_KIND_LOOPBACK, DEV_KIND_VETH, DEV_KIND_NIC } from "./netdev";
 import { ringBlockAlloc, ringBlockFree, ringOf, ringProd, ringCons, ringSetProd, ringSetCons, ringDesc,
   ringAvailFromHost, ringSpaceForHost, RING_SIZE, RING_FILL, RING_RX, RING_TX, RING_COMP } from "./ring";
@@ -58,6 +58,7 @@ export function setNow(t: i64): void { now = t; }
 function devSetupCommon(d: NetDevice, ifindex: u32, name: usize, nameLen: u32): void {
   memory.fill(changetype<usize>(d), 0, offsetof<NetDevice>("stats"));
   d.ifindex = ifindex;
+  devNoteIndex(ifindex);
   memory.copy(devName(d), name, nameLen);
   d.txqueuelen = 1000;
   d.addrLen = 6;
@@ -362,14 +363,15 @@ function processBacklog(budget: i32): i32 {
 /** Everything one poll does after timers: NICs, backlog, refill. Returns packets processed. */
 export function netRxAction(budget: i32): i32 {
   let work = 0;
-  for (let i: u32 = 1; i < MAX_DEVICES; i++) {
+  const lim = devIndexLimit();
+  for (let i: u32 = 1; i < lim; i++) {
     const d = devSlot(i);
     if (d.ifindex == 0 || d.kind != DEV_KIND_NIC) continue;
     work += nicPoll(d, budget);
   }
   // Loopback and veth deliveries may create more (replies to a veth peer): drain up to budget more.
   work += processBacklog(budget);
-  for (let i: u32 = 1; i < MAX_DEVICES; i++) {
+  for (let i: u32 = 1; i < lim; i++) {
     const d = devSlot(i);
     if (d.ifindex != 0 && d.kind == DEV_KIND_NIC) { nicReclaim(d); nicRefill(d); }
   }

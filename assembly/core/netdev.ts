@@ -68,11 +68,19 @@ export const NETDEV_STATS_OFF: usize = offsetof<NetDevice>("stats");
 export const NETDEV_SIZE: usize = (NETDEV_STATS_OFF + (<usize>Stat.COUNT << 3) + 63) & ~<usize>63;
 
 let devBase: usize = 0;
+// One past the highest ifindex ever registered: per-packet loops over devices stop here.
+let devLimit: u32 = 2;
 
 export function netdevInit(): void {
   if (devBase == 0) devBase = heap.alloc(<usize>MAX_DEVICES * NETDEV_SIZE);
   memory.fill(devBase, 0, <usize>MAX_DEVICES * NETDEV_SIZE);
+  devLimit = 2;
 }
+
+/** Loop bound for device scans: every registered ifindex is below it. */
+// @ts-ignore: decorator
+@inline export function devIndexLimit(): u32 { return devLimit; }
+export function devNoteIndex(ifindex: u32): void { if (ifindex + 1 > devLimit) devLimit = ifindex + 1; }
 export function netdevBase(): usize { return devBase; }
 
 /** dev_get_by_index: null when no such device. */

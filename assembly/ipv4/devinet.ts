@@ -36,11 +36,40 @@ export const IFADDR_SIZE: usize = 64;
 
 let base: usize = 0;
 let devHead: usize = 0;   // u32 per ifindex: first slot (1-based) in the list
+// Local addresses for the per-packet "is it ours?" test: open addressing, address → ifindex of the first
+// device holding it. Rebuilt on every address change (control path).
+const LOCAL_SLOTS: u32 = 8192;
+let localHash: usize = 0; // per slot: addr u32, ifindex u32 (ifindex 0 = empty)
 
 export function devinetInit(): void {
-  if (base == 0) { base = heap.alloc(<usize>(MAX_IFADDR + 1) * IFADDR_SIZE); devHead = heap.alloc(<usize>MAX_DEVICES << 2); }
+  if (base == 0) {
+    base = heap.alloc(<usize>(MAX_IFADDR + 1) * IFADDR_SIZE);
+    devHead = heap.alloc(<usize>MAX_DEVICES << 2);
+    localHash = heap.alloc(<usize>LOCAL_SLOTS << 3);
+  }
   memory.fill(base, 0, <usize>(MAX_IFADDR + 1) * IFADDR_SIZE);
   memory.fill(devHead, 0, <usize>MAX_DEVICES << 2);
+  memory.fill(localHash, 0, <usize>LOCAL_SLOTS << 3);
+}
+
+// @ts-ignore: decorator
+@inline function localSlot(addr: u32): u32 { return (addr * 0x9E3779B1) >>> 19; }
+
+function rebuildLocalHash(): void {
+  memory.fill(localHash, 0, <usize>LOCAL_SLOTS << 3);
+  for (let i: u32 = 1; i < MAX_DEVICES; i++) {
+    for (let s = ifaFirst(i); s != 0; s = ifaAt(s).next) {
+      const a = ifaAt(s).local;
+      let k = localSlot(a);
+      for (;;) {
+        const p = localHash + (<usize>k << 3);
+        const idx = load<u32>(p, 4);
+        if (idx == 0) { store<u32>(p, a); store<u32>(p, i, 4); break; }
+        if (load<u32>(p) == a) break;
+        k = (k + 1) & (LOCAL_SLOTS - 1);
+      }
+    }
+  }
 }
 
 // @ts-ignore: decorator
@@ -99,6 +128,7 @@ export function inetAddrAdd(ifindex: u32, local: u32, address: u32, prefixlen: u
   const after = secondary ? last : lastPrimary;
   if (after == 0) { ifa.next = ifaFirst(ifindex); store<u32>(devHead + (<usize>ifindex << 2), slot); }
   else { ifa.next = ifaAt(after).next; ifaAt(after).next = slot; }
+  rebuildLocalHash();
   if (notify) rtmsgIfa(ifa, 20 /* RTM_NEWADDR */);
   return 0;
 }
@@ -109,6 +139,7 @@ function unlinkAndFree(ifindex: u32, slot: u32, prev: u32): void {
   else ifaAt(prev).next = ifa.next;
   rtmsgIfa(ifa, 21 /* RTM_DELADDR */);
   ifa.ifindex = 0;
+  rebuildLocalHash();
 }
 
 /**
@@ -142,13 +173,15 @@ export function inetAddrDel(ifindex: u32, local: u32, prefixlen: i32, label: usi
   return -99; // EADDRNOTAVAIL
 }
 
-/** inet_ifa_byprefix-like: is `addr` one of our local addresses on any device? Returns the ifindex or 0. */
+/** Is `addr` one of our local addresses on any device (a local-table hit)? Returns the ifindex or 0. */
 export function inetAddrIsLocal(addr: u32): u32 {
-  for (let s: u32 = 1; s <= MAX_IFADDR; s++) {
-    const a = ifaAt(s);
-    if (a.ifindex != 0 && a.local == addr) return a.ifindex;
+  let k = localSlot(addr);
+  let idx = load<u32>(localHash + (<usize>k << 3), 4);
+  while (idx != 0 && load<u32>(localHash + (<usize>k << 3)) != addr) {
+    k = (k + 1) & (LOCAL_SLOTS - 1);
+    idx = load<u32>(localHash + (<usize>k << 3), 4);
   }
-  return 0;
+  return idx;
 }
 
 /** Is `addr` a local address configured on device `ifindex`? */

@@ -2,7 +2,7 @@
 // Until the FIB (LC-trie, policy rules) exists, the tables are exactly what the kernel derives from the
 // configured addresses: the local table (local addresses, broadcast addresses) and the connected prefix
 // routes in main. The FIB issue replaces the lookups below behind the same interface.
-import { NetDevice, devGet, devIsUp, MAX_DEVICES, IFF_LOOPBACK } from "../core/netdev";
+import { NetDevice, devGet, devIsUp, devIndexLimit, IFF_LOOPBACK } from "../core/netdev";
 import { ifaFirst, ifaAt, IFA_F_SECONDARY, inetAddrIsLocal, inetSelectAddr } from "../ipv4/devinet";
 
 // RTN_* route types.
@@ -81,7 +81,8 @@ export function ipRouteOutput(daddr: u32, saddr: u32): Rtable | null {
     return rtOut;
   }
   let bestLen: i32 = -1;
-  for (let i: u32 = 2; i < MAX_DEVICES; i++) {
+  const lim = devIndexLimit();
+  for (let i: u32 = 2; i < lim; i++) {
     const d = devGet(i);
     if (d === null || !devIsUp(d)) continue;
     for (let s = ifaFirst(i); s != 0; s = ifaAt(s).next) {
