@@ -10,3 +10,4 @@ export { RING_SIZE, RING_HDR, DESC_SIZE, RING_BYTES } from "./core/ring";
 export { backlogLen } from "./core/dev";
 export { sysctlSet, sysctlGet, devConfSet, devConfGet } from "./core/sysctl";
 export { abiNicRing, abiCounterNames, abiSysctlNames, abiNetdevOffsets, countersBase, countersTotal } from "./core/abi";
+export { nlRequestBuffer, nlRequestCapacity, nlReplyBuffer, nlRecv, nlDumpContinue, nlDumpPending, nlSetDumpChunkSize, nlNotifySetGroups, nlNotifyBuffer, nlNotifyDrain, nlNotifyOverrun, rtnetlinkInit } from "./netlink/rtnetlink";

@@ -94,9 +94,10 @@ test("completions for buffers the host does not hold are refused", async () => {
   const comp = nic.rawRing("comp");
   const dv = e.dv();
   const base = e.exports.bufAreaBase() as number;
-  // Complete a random core buffer and an out-of-range address, then the real transmit.
+  // Complete a buffer still on the core's free list (the last one) and an out-of-range address.
   let prod = dv.getUint32(comp, true);
-  for (const a of [base + 3 * (e.exports.bufSize() as number), 12345]) {
+  const last = base + ((e.exports.bufTotal() as number) - 1) * (e.exports.bufSize() as number);
+  for (const a of [last, 12345]) {
     dv.setUint32(comp + 64 + (prod & 1023) * 16, a, true); prod++;
   }
   dv.setUint32(comp, prod, true);
