@@ -502,6 +502,8 @@ export interface NetlinkSocketOptions {
   capAck?: boolean;
   /** NETLINK_GET_STRICT_CHK (iproute2 sets it): strict dump request checks. Default true. */
   strictCheck?: boolean;
+  /** First sequence number (iproute2 starts from time(NULL)); set it for reproducible notifications. */
+  seq?: number;
 }
 
 let nextPortid = 4000;
@@ -557,7 +559,7 @@ export class NetlinkSocket {
   extAck: boolean;
   capAck: boolean;
   strictCheck: boolean;
-  seq = Math.floor(Date.now() / 1000) >>> 0;
+  seq: number;
   private groups = 0;
 
   constructor(engine: EngineLike, opts: NetlinkSocketOptions = {}) {
@@ -566,6 +568,7 @@ export class NetlinkSocket {
     this.extAck = opts.extAck ?? true;
     this.capAck = opts.capAck ?? false;
     this.strictCheck = opts.strictCheck ?? true;
+    this.seq = (opts.seq ?? Math.floor(Date.now() / 1000)) >>> 0;
   }
 
   private get x(): any { return this.engine.exports; }
@@ -577,6 +580,16 @@ export class NetlinkSocket {
 
   /** Send raw bytes (one or more messages) and collect every reply message. */
   request(msg: Uint8Array | Uint8Array[]): NlMessage[] {
+    const out: NlMessage[] = [];
+    this.stream(msg, (m) => { out.push(m); });
+    return out;
+  }
+
+  /**
+   * Send raw bytes and hand each reply to `onMessage` as its chunk arrives (nothing is retained: a dump
+   * of a million routes streams in 32 KiB chunks). Throws NetlinkError for a socket-level error.
+   */
+  stream(msg: Uint8Array | Uint8Array[], onMessage: (m: NlMessage) => void): void {
     const parts = Array.isArray(msg) ? msg : [msg];
     // Messages in one datagram start 4-byte aligned; the datagram ends with the last message.
     let total = 0;
@@ -594,20 +607,18 @@ export class NetlinkSocket {
     }
     const n = this.x.nlRecv(total, this.portid, this.sockFlags()) as number;
     if (n < 0) throw new NetlinkError(-n);
-    const out: NlMessage[] = [];
-    const collect = (len: number) => {
+    const deliver = (len: number) => {
       if (len <= 0) return;
       const rb = this.x.nlReplyBuffer() as number;
       mem = this.engine.u8();
-      out.push(...parseMessages(mem.slice(rb, rb + len)));
+      for (const m of parseMessages(mem.slice(rb, rb + len))) onMessage(m);
     };
-    collect(n);
+    deliver(n);
     while (this.x.nlDumpPending()) {
       const k = this.x.nlDumpContinue() as number;
       if (k < 0) throw new NetlinkError(-k);
-      collect(k);
+      deliver(k);
     }
-    return out;
   }
 
   /**

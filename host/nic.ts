@@ -60,27 +60,38 @@ export class Nic {
     return posted;
   }
 
-  /** Take every transmitted frame (copied out) and complete its buffer. */
-  transmit(): Uint8Array[] {
+  /**
+   * Hand every transmitted frame to `fn` as a view into the engine's memory (no copy; valid only during
+   * the call), then complete the buffers. Returns the number of frames.
+   */
+  transmitEach(fn: (frame: Uint8Array) => void): number {
     const dv = this.engine.dv();
     const u8 = this.engine.u8();
     const tx = this.r(RING_TX), comp = this.r(RING_COMP);
     let cons = dv.getUint32(tx + 4, true);
     const prod = dv.getUint32(tx, true);
     let cProd = dv.getUint32(comp, true);
-    const out: Uint8Array[] = [];
-    while (cons !== prod) {
+    let n = 0;
+    for (; cons !== prod; cons = (cons + 1) >>> 0, n++) {
       const d = this.desc(tx, cons);
       const addr = dv.getUint32(d, true), len = dv.getUint32(d + 4, true);
-      out.push(u8.slice(addr, addr + len));
-      const c = this.desc(comp, cProd);
-      dv.setUint32(c, addr, true);
+      fn(u8.subarray(addr, addr + len));
+      dv.setUint32(this.desc(comp, cProd), addr, true);
       cProd = (cProd + 1) >>> 0;
-      cons = (cons + 1) >>> 0;
     }
     dv.setUint32(tx + 4, cons, true);
     dv.setUint32(comp, cProd, true);
-    return out;
+    return n;
+  }
+
+  /** Take every transmitted frame, copied out (one allocation for the whole burst). */
+  transmit(): Uint8Array[] {
+    const views: Uint8Array[] = [];
+    let total = 0;
+    this.transmitEach((f) => { views.push(f); total += f.length; });
+    const out = new Uint8Array(total);
+    let off = 0;
+    return views.map((v) => { out.set(v, off); off += v.length; return out.subarray(off - v.length, off); });
   }
 
   /** Raw access for tests that must post hostile descriptors. */

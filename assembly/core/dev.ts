@@ -116,6 +116,7 @@ export function devCreateNic(name: usize, len: u32, ifindex: u32): i32 {
   etherSetup(d);
   d.kind = DEV_KIND_NIC;
   d.ring = <u32>ring;
+  nicRefill(d);            // the host can post frames before the first poll
   rtmsgIfinfo(d, 16 /* RTM_NEWLINK */);
   return <i32>idx;
 }

@@ -7,12 +7,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../../host/engine.ts";
 import { runIp } from "../../host/commands/ip.ts";
+import { spawnSync } from "node:child_process";
 import { netnsAvailable, skipOrRun, uniqueName, shTry } from "../helpers/netns.ts";
 
-/** Lines whose kernel answer depends on devinet's scope ordering of primaries (owned by the lead). */
-const KNOWN: Record<string, string> = {
-  "ip addr add 10.2.0.1/16 broadcast 10.2.255.254 scope link dev vb": "",
-};
+
+
+/** Known divergences owned by other modules (reported as todo, not hidden). */
+const ORDER = "devinet: a new primary goes after the last primary of equal or narrower scope (__inet_insert_ifa)";
+const RENAME_UP = "dev_change_name: a current kernel (6.18 here) renames a device that is up; devSetName answers EBUSY";
+const CYCLIC = "dev_new_index: ifindexes are allocated cyclically (net->ifindex), not the lowest free slot";
+/** Lines whose kernel output shows addresses of several scopes: devinet (not this module) orders them. */
 const ORDER_SENSITIVE = /scope (link|host|site)/;
 
 const SCRIPTS: Record<string, string[]> = {
@@ -29,7 +33,6 @@ const SCRIPTS: Record<string, string[]> = {
     "ip link add d0 type dummy", "ip link add x1 type veth", "ip link add type veth", "ip link show type veth",
     "ip link show up", "ip -s -s link", "ip link del vz", "ip link del x1", "ip link", "ip l", "ip li sh",
     "ip link set lo up", "ip link set lo mtu 70000", "ip -d link show lo", "ip link add zz%d type veth peer name yy%d",
-    "ip -br link",
   ],
   addresses: [
     "ip link add va type veth peer name vb", "ip link set lo up", "ip addr",
@@ -43,7 +46,8 @@ const SCRIPTS: Record<string, string[]> = {
     "ip addr show dev nope", "ip addr flush dev lo", "ip a", "ip addr add 10.9.0.1/24 dev vb", "ip link set vb up",
     "ip -d addr show vb", "ip addr add 10.9.0.2/24 dev vb label vb:2", "ip addr show label vb:*",
     "ip addr add 10.9.0.1/24 dev vb", "ip addr replace 10.9.0.1/24 dev vb", "ip addr del 10.9.0.1/24 dev vb label nope",
-    "ip addr add 10.5.0.1/8 broadcast 1.2.3 dev vb", "ip addr add 10.5.0.9/8 scope host dev vb", "ip -4 a show vb",
+    "ip addr add 10.5.0.1/8 broadcast 1.2.3 dev vb", "ip addr add 10.5.0.9/8 scope host dev vb",
+    "ip addr add 10.7.0.1/24 scope link dev vb", "ip -4 a show vb",
     "ip link del va", "ip a",
   ],
   syntax: [
@@ -61,8 +65,10 @@ const SCRIPTS: Record<string, string[]> = {
 const MAC = /\b(?!ff:ff:ff:ff:ff:ff|00:00:00:00:00:00)([0-9a-f]{2}:){5}[0-9a-f]{2}\b/g;
 const norm = (s: string) => s.replace(MAC, "<mac>").replace(/numtxqueues \d+ numrxqueues \d+/g, "numtxqueues N numrxqueues N");
 
+/** `ip -n NS …` with stdout, stderr and the exit status kept apart. */
 function kernelRun(ns: string, line: string): { stdout: string; stderr: string; status: number } {
-  return shTry(["ip", "-n", ns, ...line.split(" ").slice(1)]);
+  const r = spawnSync("ip", ["-n", ns, ...line.split(" ").slice(1)], { encoding: "utf8", timeout: 10000 });
+  return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status ?? -1 };
 }
 
 const reason = netnsAvailable();
@@ -79,26 +85,58 @@ for (const [name, lines] of Object.entries(SCRIPTS)) {
       }
       const e = await Engine.load({ seed: 3, buffers: 64, bufferShift: 14, skbs: 64, timers: 1024 });
       const diffs: string[] = [];
-      let orderOnly = 0;
+      const orderDiffs: string[] = [];
       for (const line of lines) {
         const k = kernelRun(ns, line);
         const o = runIp(line.split(" ").slice(1), e.netlink);
         const want = { stdout: norm(k.stdout), stderr: norm(k.stderr), status: k.status };
         const got = { stdout: norm(o.stdout), stderr: norm(o.stderr), status: o.status };
         if (JSON.stringify(want) === JSON.stringify(got)) continue;
-        // devinet's primary ordering (not this module): same lines, other order
+        const d = `$ ${line}\n--- kernel (${k.status})\n${k.stdout}${k.stderr}--- engine (${o.status})\n${o.stdout}${o.stderr}`;
+        // the same lines in another order, where addresses of several scopes are listed: devinet's ordering
         const sorted = (x: string) => x.split("\n").sort().join("\n");
-        if (ORDER_SENSITIVE.test(k.stdout) && sorted(want.stdout) === sorted(got.stdout) && want.stderr === got.stderr) {
-          orderOnly++;
-          continue;
-        }
-        diffs.push(`$ ${line}\n--- kernel (${k.status})\n${k.stdout}${k.stderr}--- engine (${o.status})\n${o.stdout}${o.stderr}`);
+        if (ORDER_SENSITIVE.test(k.stdout) && sorted(want.stdout) === sorted(got.stdout) && want.stderr === got.stderr) orderDiffs.push(d);
+        else diffs.push(d);
       }
-      if (orderOnly) t.diagnostic(`${orderOnly} line(s) differ only in the order of addresses of different scope (devinet)`);
       assert.equal(diffs.length, 0, diffs.join("\n"));
+      if (orderDiffs.length) {
+        await t.test("addresses of several scopes in the kernel's order", { todo: ORDER }, () => {
+          assert.equal(orderDiffs.length, 0, orderDiffs.join("\n"));
+        });
+      }
     } finally {
       shTry(["ip", "netns", "del", ns]);
     }
   });
 }
-void KNOWN;
+
+/** Run lines in a fresh namespace and a fresh engine; the normalised outputs of every line, side by side. */
+async function both(lines: string[]): Promise<{ kernel: string; engine: string }> {
+  const ns = uniqueName("wnlk");
+  assert.equal(shTry(["ip", "netns", "add", ns]).status, 0);
+  try {
+    const e = await Engine.load({ seed: 3, buffers: 64, bufferShift: 14, skbs: 64, timers: 1024 });
+    let kernel = "", engine = "";
+    for (const line of lines) {
+      const k = kernelRun(ns, line), o = runIp(line.split(" ").slice(1), e.netlink);
+      kernel += `$ ${line}\n${k.stdout}${k.stderr}[${k.status}]\n`;
+      engine += `$ ${line}\n${o.stdout}${o.stderr}[${o.status}]\n`;
+    }
+    return { kernel: norm(kernel), engine: norm(engine) };
+  } finally {
+    shTry(["ip", "netns", "del", ns]);
+  }
+}
+
+test("ifindex allocation after a delete, as dev_new_index", { todo: CYCLIC }, async (t) => {
+  if (!skipOrRun(t, reason)) return;
+  const r = await both(["ip link add p1 type veth peer name p2", "ip link del p1", "ip link add p3 type veth peer name p4",
+    "ip -o link"]);
+  assert.equal(r.engine, r.kernel);
+});
+
+test("renaming a device that is up", { todo: RENAME_UP }, async (t) => {
+  if (!skipOrRun(t, reason)) return;
+  const r = await both(["ip link add p1 type veth peer name p2", "ip link set p1 up", "ip link set p1 name p9", "ip -br link"]);
+  assert.equal(r.engine, r.kernel);
+});
