@@ -213,9 +213,8 @@ export function devSetMac(d: NetDevice, mac: usize): i32 {
   return 0;
 }
 
-/** dev_change_name: the device must be down (-EBUSY otherwise). */
+/** dev_change_name. A current kernel renames devices that are up too (the book's -EBUSY is gone). */
 export function devSetName(d: NetDevice, name: usize, len: u32): i32 {
-  if ((d.flags & IFF_UP) != 0) return -16; // EBUSY
   const err = devCheckName(name, len, d.ifindex);
   if (err != 0) return -err;
   memory.fill(devName(d), 0, IFNAMSIZ);

@@ -16,8 +16,10 @@ export const IFF_PROMISC: u32 = 0x100;
 export const IFF_ALLMULTI: u32 = 0x200;
 export const IFF_MULTICAST: u32 = 0x1000;
 export const IFF_LOWER_UP: u32 = 0x10000;
-// Flags a user may change with RTM_NEWLINK/SETLINK (dev_change_flags masks the rest).
-export const IFF_USER_MASK: u32 = IFF_UP | IFF_NOARP | IFF_PROMISC | IFF_ALLMULTI | IFF_MULTICAST;
+// Flags a user may change with RTM_NEWLINK/SETLINK (__dev_change_flags keeps DEBUG, NOTRAILERS, NOARP,
+// DYNAMIC, MULTICAST, PORTSEL, AUTOMEDIA from the request; UP, PROMISC, ALLMULTI go through their own paths).
+export const IFF_USER_MASK: u32 = IFF_UP | 0x4 | 0x20 | IFF_NOARP | IFF_PROMISC | IFF_ALLMULTI | IFF_MULTICAST |
+  0x2000 | 0x4000 | 0x8000;
 
 // ARPHRD_* (include/uapi/linux/if_arp.h)
 export const ARPHRD_ETHER: u16 = 1;
@@ -75,6 +77,7 @@ export function netdevInit(): void {
   if (devBase == 0) devBase = heap.alloc(<usize>MAX_DEVICES * NETDEV_SIZE);
   memory.fill(devBase, 0, <usize>MAX_DEVICES * NETDEV_SIZE);
   devLimit = 2;
+  nextIndex = 2; // lo is 1
 }
 
 /** Loop bound for device scans: every registered ifindex is below it. */
@@ -132,9 +135,15 @@ export function devIndexByName(p: usize, len: u32): u32 {
   return 0;
 }
 
-/** First free ifindex (dev_new_index), 0 when the table is full. */
+// dev_index_reserve: indexes are handed out cyclically after the last one (net->ifindex), not lowest-free.
+let nextIndex: u32 = 1;
+
+/** The next free ifindex after the last one given (wrapping), 0 when the table is full. */
 export function devFreeIndex(): u32 {
-  for (let i: u32 = 1; i < MAX_DEVICES; i++) if (devSlot(i).ifindex == 0) return i;
+  for (let k: u32 = 0; k < MAX_DEVICES - 1; k++) {
+    const i = (nextIndex - 1 + k) % (MAX_DEVICES - 1) + 1;
+    if (devSlot(i).ifindex == 0) { nextIndex = i + 1; return i; }
+  }
   return 0;
 }
 

@@ -106,7 +106,7 @@ export function inetAddrAdd(ifindex: u32, local: u32, address: u32, prefixlen: u
   let secondary = false;
   for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
     const a = ifaAt(s);
-    if ((a.flags & IFA_F_SECONDARY) == 0 && a.scope <= scope) lastPrimary = s;
+    if ((a.flags & IFA_F_SECONDARY) == 0 && scope <= a.scope) lastPrimary = s;
     if ((a.flags & IFA_F_SECONDARY) == 0 && a.mask == mask && ((a.address ^ address) & mask) == 0) {
       if (a.local == local) return -17;
       if (a.scope != scope) return -22;

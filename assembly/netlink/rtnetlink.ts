@@ -132,6 +132,7 @@ const INFINITY_LIFE_TIME: u32 = 0xFFFFFFFF;
 const ETH_MIN_MTU: u32 = 68;
 const ETH_MAX_MTU: u32 = 65535;
 const ENFILE: i32 = 23;
+const ENOTCONN: i32 = 107;
 
 // ---- attribute policies: (type, len) per attribute id ----
 // ifla_policy (the ids this engine acts on, or that the kernel validates; others unchecked)
@@ -716,13 +717,13 @@ function doSetlink(d: NetDevice, ifi: usize, t: usize): i32 {
 }
 
 /** Apply creation-time attributes (rtnl_create_link): mtu, address, broadcast, txqueuelen, group. */
-function applyCreateAttrs(d: NetDevice, t: usize): i32 {
+function applyCreateAttrs(d: NetDevice, t: usize, withAddress: bool = true): i32 {
   const m = tbGet(t, IFLA_MTU);
   if (m != 0) {
     const err = devSetMtu(d, nlaGetU32(m));
     if (err < 0) return err;
   }
-  const a = tbGet(t, IFLA_ADDRESS);
+  const a = withAddress ? tbGet(t, IFLA_ADDRESS) : 0;
   if (a != 0) {
     const err = devSetMac(d, nlaData(a));
     if (err < 0) return err;
@@ -853,6 +854,11 @@ function rtnlNewlinkCreate(ifi: usize, index: i32, kind: i32, peerInfo: usize): 
     if (e2 < 0) return e2;
     peerTb = tb3;
   }
+  // veth_newlink opens the peer (rtnl_configure_link) before the two are linked: veth_open finds no peer
+  // and the whole creation fails with -ENOTCONN, as on a real kernel.
+  if (peerIfi != 0 && (load<u32>(peerIfi, 12) != 0 ? load<u32>(peerIfi, 8) & load<u32>(peerIfi, 12) : load<u32>(peerIfi, 8)) & IFF_UP) {
+    return -ENOTCONN;
+  }
   const pn = peerIfi != 0 ? tbGet(peerTb, IFLA_IFNAME) : 0;
   const pl = pn != 0
     ? devResolveName(nlaData(pn), nlaStrLen(pn, IFNAMSIZ - 1), nameBuf2, 0, 0)
@@ -869,7 +875,8 @@ function rtnlNewlinkCreate(ifi: usize, index: i32, kind: i32, peerInfo: usize): 
   if (r < 0) return r;
   const d = devSlot(<u32>r);
   const p = devSlot(d.peer);
-  let err = applyCreateAttrs(p, peerTb);
+  // Without VETH_INFO_PEER the peer takes the device's attributes but keeps a random address.
+  let err = applyCreateAttrs(p, peerTb, peerIfi != 0);
   if (err == 0 && peerIfi != 0) err = configureLink(p, peerIfi);
   if (err == 0) err = applyCreateAttrs(d, tb);
   if (err == 0) err = configureLink(d, ifi);
@@ -910,12 +917,17 @@ function rtnlDellink(nlh: usize): i32 {
   return devDelete(d.ifindex);
 }
 
-/** rtnl_group_dellink: every device of the group must be deletable. */
+/** rtnl_group_dellink: not group 0 (-EPERM), some device in it (-ENODEV), every one deletable. */
 function rtnlGroupDellink(group: u32): i32 {
+  if (group == 0) return -1;   // EPERM
+  let found = false;
   for (let i: u32 = 1; i < MAX_DEVICES; i++) {
     const d = devGet(i);
-    if (d !== null && d.group == group && d.kind == DEV_KIND_LOOPBACK) return -EOPNOTSUPP;
+    if (d === null || d.group != group) continue;
+    found = true;
+    if (d.kind == DEV_KIND_LOOPBACK) return -EOPNOTSUPP;
   }
+  if (!found) return -ENODEV;
   for (let i: u32 = 1; i < MAX_DEVICES; i++) {
     const d = devGet(i);
     if (d !== null && d.group == group) devDelete(i);
