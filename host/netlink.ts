@@ -91,7 +91,7 @@ const STRERROR: Record<number, string> = {
   92: "Protocol not available", 93: "Protocol not supported", 95: "Operation not supported",
   97: "Address family not supported by protocol", 98: "Address already in use",
   99: "Cannot assign requested address", 100: "Network is down", 101: "Network is unreachable",
-  105: "No buffer space available", 110: "Connection timed out", 113: "No route to host",
+  105: "No buffer space available", 107: "Transport endpoint is not connected", 110: "Connection timed out", 113: "No route to host",
 };
 
 /** strerror(3) as glibc words it. */

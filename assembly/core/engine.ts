@@ -12,6 +12,7 @@ import { devinetInit } from "../ipv4/devinet";
 import { neighInit } from "../neigh/neighbour";
 import { ipOutputInit } from "../ipv4/output";
 import { icmpInit } from "../ipv4/icmp";
+import { rtnetlinkInit } from "../netlink/rtnetlink";
 
 /**
  * Build a fresh engine: nbufs packet buffers of 2^bufShift bytes, nskbs skb structs, maxTimers timers.
@@ -30,6 +31,7 @@ export function engineInit(seed: u64, nbufs: u32, bufShift: u32, nskbs: u32, max
   neighInit();
   ipOutputInit();
   icmpInit();
+  rtnetlinkInit();
   devCreateLoopback();
 }
 

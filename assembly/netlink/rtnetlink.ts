@@ -3,26 +3,41 @@
 // queued for the host. Behaviour follows a current kernel (6.x); differences are noted where they are.
 //
 // Our own link kind "nic": `ip link add NAME type nic` creates a host-driven NIC (rings shared with the
-// host). A real kernel has no such kind; its LINKINFO reports kind "nic" and it can be deleted.
+// host). A real kernel has no such kind; its LINKINFO reports kind "nic" and it can be deleted. Its
+// IFLA_QDISC is "noqueue" once it has been up ("noop" before), as lo and veth report.
+//
+// Adding a family (routes, neighbours, rules): in your init call
+//   rtnlRegister(AF_INET, RTM_NEWROUTE, changetype<usize>(myDoit), 0)       doit: (nlh: usize) => i32
+//   rtnlRegister(AF_INET, RTM_GETROUTE, changetype<usize>(myDoitOrZero), changetype<usize>(myDump))
+// A doit parses with nlmsgParse(nlh, hdrlen, tb, MAX, POLICY, NL_VALIDATE_LIBERAL), returns 0 or -errno
+// (nlSetErrMsg("…") for the ext-ack text) and answers GETs into rtnlReplyWriter() with nlmsgPut/nla*.
+// A dumpit (c: NlCallback, w: NlWriter) => i32 resumes from c.a0..c.a5 (cb->args), re-reads its filter
+// from c.req, writes NLM_F_MULTI|c.answerFlags messages with c.portid/c.seq until nlmsgPut/nla* fail,
+// then returns the bytes it wrote (or -EMSGSIZE if not even one fit); returning 0 ends the dump
+// (NLMSG_DONE follows). Notifications: rtnlNotifyWriter(group), rtnlRequestPortid().
 import {
-  NlWriter, NlCallback, nlWriterNew, nlmsgPut, nlmsgEnd, nlmsgCancel, nlaPut, nlaPutU8, nlaPutU16, nlaPutU32, nlaPutU64,
-  nlaPutCStr, nlaPutString, nlaNestStart, nlaNestEnd, nlmsgParse, nlaParseNested, nlaParse, tbGet, nlaPayload,
-  nlaData, nlaGetU8, nlaGetU32, nlaStrLen, nlaStrcmp, nlSetErrMsg, nlSetBadAttr, nlStrict, nlCurPortid, nlSetCurSocket,
-  netlinkRcvSkb, netlinkDumpStart, netlinkDump, nlDumpRunning, nlDumpAbort, nlCbClearArgs, nlSetDumpChunk, nlCallback,
-  nlmsgLen, nlmsgType, nlmsgFlags, nlmsgSeq, nlmsgData, nlmsgPayload, nlWriterTail,
-  NLMSG_HDRLEN, NLM_F_MULTI, NLM_F_DUMP, NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_CREATE, NLM_F_REPLACE,
-  NL_SOCK_STRICT_CHK, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT,
-  NLA_U8, NLA_U32, NLA_S32, NLA_STRING, NLA_NESTED, NLA_BINARY, NLA_UNSPEC,
-  EINVAL, ENODEV, EEXIST, EOPNOTSUPP, EMSGSIZE, ENOBUFS, EADDRNOTAVAIL, ERANGE, EINTR,
+  NlWriter, NlCallback, nlWriterNew, nlmsgPut, nlmsgEnd, nlmsgCancel, nlaPut, nlaPutU8, nlaPutU32, nlaPutCStr,
+  nlaPutString, nlaNestStart, nlaNestEnd, nlmsgParse, nlaParseNested, nlaParse, tbGet, nlaPayload, nlaData,
+  nlaGetU8, nlaGetU32, nlaStrLen, nlaStrcmp, nlSetErrMsg, nlSetBadAttr, nlStrict, nlCurPortid, nlSetCurSocket,
+  netlinkRcvSkb, netlinkDumpStart, netlinkDump, nlDumpRunning, nlDumpAbort, nlCbClearArgs, nlSetDumpChunk,
+  nlmsgLen, nlmsgType, nlmsgFlags, nlmsgSeq, nlmsgData, nlmsgPayload, nlWriterTail, NLMSG_HDRLEN, NLM_F_MULTI,
+  NLM_F_DUMP, NLM_F_DUMP_FILTERED, NLM_F_EXCL, NLM_F_CREATE, NLM_F_REPLACE, NL_SOCK_STRICT_CHK,
+  NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, NLA_U8, NLA_U32, NLA_S32, NLA_STRING, NLA_NESTED, NLA_BINARY,
+  NLA_UNSPEC, EINVAL, ENODEV, EEXIST, EOPNOTSUPP, EMSGSIZE, ENOBUFS, EADDRNOTAVAIL,
 } from "./nlmsg";
 import {
-  NetDevice, devGet, devSlot, devName, devNameLen, devMac, devBroadcast, devIndexByName, devGetFlags, devOperstate,
-  MAX_DEVICES, IFNAMSIZ, NETDEV_STATS_OFF, Stat, IFF_UP, DEV_KIND_LOOPBACK, DEV_KIND_VETH, DEV_KIND_NIC,
+  NetDevice, devGet, devSlot, devName, devNameLen, devMac, devBroadcast, devIndexByName, devGetFlags,
+  devOperstate, devFreeIndex, MAX_DEVICES, IFNAMSIZ, NETDEV_STATS_OFF, Stat, IFF_UP, DEV_KIND_LOOPBACK,
+  DEV_KIND_VETH, DEV_KIND_NIC
 } from "../core/netdev";
-import { devCreateNic, devCreateVeth, devDelete, devChangeFlags, devSetMtu, devSetMac, devSetName, devCheckName,
-  jiffies } from "../core/dev";
-import { InIfaddr, ifaAt, ifaFirst, ifaLabel, inetAddrAdd, inetAddrDel, inetMakeMask, IFADDR_SIZE, MAX_IFADDR,
-  IFA_F_SECONDARY, IFA_F_PERMANENT } from "../ipv4/devinet";
+import {
+  devCreateNic, devCreateVeth, devDelete, devChangeFlags, devSetMtu, devSetMac, devSetName, devCheckName,
+  jiffies
+} from "../core/dev";
+import {
+  InIfaddr, ifaAt, ifaFirst, ifaLabel, inetAddrAdd, inetAddrDel, inetMakeMask, IFADDR_SIZE, MAX_IFADDR,
+  IFA_F_PERMANENT
+} from "../ipv4/devinet";
 
 // ---- constants (uapi/linux/rtnetlink.h, if_link.h, if_addr.h, veth.h) ----
 export const RTM_BASE: u16 = 16;
@@ -857,6 +872,7 @@ function rtnlNewlinkCreate(ifi: usize, index: i32, kind: i32, peerInfo: usize): 
   // veth_newlink opens the peer (rtnl_configure_link) before the two are linked: veth_open finds no peer
   // and the whole creation fails with -ENOTCONN, as on a real kernel.
   if (peerIfi != 0 && (load<u32>(peerIfi, 12) != 0 ? load<u32>(peerIfi, 8) & load<u32>(peerIfi, 12) : load<u32>(peerIfi, 8)) & IFF_UP) {
+    devFreeIndex();   // the peer was registered (its ifindex taken from the cyclic counter) before the failure
     return -ENOTCONN;
   }
   const pn = peerIfi != 0 ? tbGet(peerTb, IFLA_IFNAME) : 0;
@@ -871,6 +887,10 @@ function rtnlNewlinkCreate(ifi: usize, index: i32, kind: i32, peerInfo: usize): 
     ? devResolveName(nlaData(nm), nlaStrLen(nm, IFNAMSIZ - 1), scratch, nameBuf2, <u32>pl)
     : devResolveName(pat, asciiTo(pat, PAT_VETH), scratch, nameBuf2, <u32>pl);
   if (nl < 0) return nl;
+  if (nl == pl && memory.compare(scratch, nameBuf2, <usize>nl) == 0 && devIndexByName(nameBuf2, <u32>pl) == 0) {
+    devFreeIndex();   // the peer registered (taking an ifindex), then the device's own name clashed
+    return -EEXIST;
+  }
   const r = devCreateVeth(scratch, <u32>nl, nameBuf2, <u32>pl);
   if (r < 0) return r;
   const d = devSlot(<u32>r);

@@ -12,7 +12,7 @@ import { skipOrRun } from "../helpers/netns.ts";
 const CHROMIUM = "/usr/bin/chromium";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-test("the engine loads and answers ARP and ping inside Chromium", async (t) => {
+test("the engine loads and answers ARP and ping inside Chromium", { timeout: 90000 }, async (t) => {
   if (!skipOrRun(t, existsSync(CHROMIUM) ? null : "chromium not installed (apt-get install chromium)")) return;
   const { chromium } = await import("playwright-core");
   const bundle = await build({ entryPoints: [join(root, "tests/e2e/browser/page.ts")], bundle: true, format: "esm",
