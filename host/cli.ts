@@ -78,6 +78,9 @@ async function cmdReplay(argv: string[]): Promise<number> {
     writePcapFile(file, r.sent.filter((f) => f.dev === dev).map((f) => ({ tsMs: f.tsMs, data: f.data })));
   }
   process.stdout.write(`replayed ${r.received} frames, sent ${r.sent.length}\n`);
+  for (const [dev, n] of Object.entries(r.missed)) {
+    if (n) process.stdout.write(`  ${dev}: ${n} frames not posted (no empty buffer in the fill ring)\n`);
+  }
   process.stdout.write(formatCounters(r.engine));
   return r.setupFailures ? 1 : 0;
 }

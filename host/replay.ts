@@ -13,6 +13,8 @@ export interface ReplayResult {
   /** Every transmitted frame, by device, with the virtual time it left. */
   sent: ReplayFrame[];
   received: number;
+  /** Frames the host could not post per device (no empty buffer in the fill ring: the NIC's rx_missed). */
+  missed: Record<string, number>;
 }
 
 /** Names of devices a setup creates itself (`ip link add NAME …`, also the veth peer name). */
@@ -89,5 +91,6 @@ export async function replay(opts: { setup: string; inputs: ReplayInput[]; outpu
   }
   const end = (events.length ? events[events.length - 1].t : start) + (opts.lingerMs ?? 0);
   runTimersUntil(end);
-  return { engine, setupOutput: output, setupFailures: failures, sent, received: events.length };
+  const missed = Object.fromEntries([...nics].map(([dev, idx]) => [dev, engine.nic(idx).stats.rxNoBuffer]));
+  return { engine, setupOutput: output, setupFailures: failures, sent, received: events.length, missed };
 }

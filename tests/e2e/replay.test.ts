@@ -177,3 +177,31 @@ test("malformed and lying input: counted drops, no trap, no leak", async () => {
   assert.ok(r.sent.some((s) => s.data[23] === 1 && s.data[34] === 3 && s.data[35] === 2));
   assertNoLeak(r.engine);
 });
+
+test("a flood of pings from thousands of unresolved neighbours: bounded tables, no trap, no leak", async () => {
+  const frames: [number, Uint8Array][] = [];
+  for (let i = 0; i < 3000; i++) {
+    const src = `10.1.${i >> 8}.${(i & 255) + 1 === 256 ? 255 : (i & 255) + 1}`;
+    frames.push([i % 500, ether(HOST, PEER, 0x0800, ipv4(src, "192.0.2.1", 1, icmpEcho(i, 1, new Uint8Array(32))))]);
+  }
+  const setup = SETUP + "ip addr add 10.1.255.254/16 dev eth0\n";
+  // A small buffer pool: queued replies hold buffers, the fill ring can run dry and the host then misses
+  // frames (counted, as a NIC out of descriptors); every frame is accounted for one way or the other.
+  const small = await replay({ setup, inputs: [{ dev: "eth0", pcap: pcapOf(frames) }], outputs: ["eth0"], lingerMs: 10000,
+    engine: { buffers: 1024 } });
+  assert.equal(small.engine.counters().ip.InReceives + small.missed.eth0, 3000);
+  assert.ok(small.missed.eth0 > 0);
+  assertNoLeak(small.engine);
+  // Enough buffers: now the neighbour table (gc_thresh3 = 1024 entries) is what fills.
+  const r = await replay({ setup, inputs: [{ dev: "eth0", pcap: pcapOf(frames) }], outputs: ["eth0"], lingerMs: 10000 });
+  const c = r.engine.counters();
+  assert.equal(r.missed.eth0, 0);
+  assert.equal(c.ip.InReceives, 3000);
+  assert.ok(c.arp.table_fulls > 0, "the neighbour table never filled");
+  // A reply was built for every echo request, then dropped with a reason: resolution failed, or no
+  // neighbour entry could be had (table full of entries still resolving).
+  assert.equal(c.icmpMsg.out[0], 3000);
+  assert.ok(c.drops.NEIGH_FAILED + c.drops.NEIGH_DEAD + c.drops.NOMEM > 0);
+  assert.equal(r.sent.filter((s) => s.data[12] === 8 && s.data[13] === 0).length, 0);
+  assertNoLeak(r.engine);
+});
