@@ -2,7 +2,7 @@
 // learning the sender into the neighbour table, and arp_solicit for resolution probes.
 import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbResetNetworkHeader, PACKET_HOST, PACKET_OTHERHOST,
   PACKET_LOOPBACK, NET_SKB_PAD } from "../core/skb";
-import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK, Stat, devStatAdd } from "../core/netdev";
+import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from "../core/netdev";
 import { Drop, ArpStat, arpInc } from "../core/stats";
 import { devQueueXmit } from "../core/dev";
 import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
@@ -47,7 +47,7 @@ export function arpSend(op: u16, d: NetDevice, destIp: u32, srcIp: u32, destHw: 
  * ours on this device, else the device's primary address. Unicast to the known address when probing.
  */
 export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: bool): void {
-  let saddr = skbSaddr != 0 && inetAddrOnDev(d.ifindex, skbSaddr) ? skbSaddr : inetSelectAddr(d.ifindex, n.key, 253);
+  const saddr = skbSaddr != 0 && inetAddrOnDev(d.ifindex, skbSaddr) ? skbSaddr : inetSelectAddr(d.ifindex, n.key, 253);
   const dst = unicast && !isZeroEtherAddr(neighHa(n)) ? neighHa(n) : 0;
   arpSend(ARPOP_REQUEST, d, n.key, saddr, dst, dst);
 }
