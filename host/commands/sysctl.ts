@@ -1,5 +1,6 @@
-// `sysctl` (procps) over the engine's tunables: `sysctl NAME`, `sysctl -w NAME=VALUE`, `sysctl NAME=VALUE`,
-// `sysctl -a` (net.* only). Per-device IPv4 conf: net.ipv4.conf.{all,default,DEV}.KEY.
+// `sysctl` (procps-ng 4) over the engine's tunables: `sysctl NAME`, `sysctl -w NAME=VALUE`, `sysctl NAME=VALUE`,
+// `-n` (values only), `-q`, `-a` (net.* only). Per-device IPv4 conf: net.ipv4.conf.{all,default,DEV}.KEY.
+// Names may use "/" instead of "."; output always uses dots. A failed key makes the exit status 1.
 import type { Engine } from "../engine.ts";
 import type { CommandResult } from "./index.ts";
 
@@ -28,11 +29,10 @@ function confSlot(engine: Engine, dev: string): number {
 type Key = { kind: "global"; id: number } | { kind: "conf"; slot: number; id: number };
 
 function resolve(engine: Engine, name: string): Key | null {
-  const key = name.replace(/\//g, ".");
   const n = names(engine);
-  const g = n.global.indexOf(key);
+  const g = n.global.indexOf(name);
   if (g >= 0) return { kind: "global", id: g };
-  const m = /^net\.ipv4\.conf\.([^.]+)\.([a-z_]+)$/.exec(key);
+  const m = /^net\.ipv4\.conf\.([^.]+)\.([a-z_]+)$/.exec(name);
   if (m) {
     const slot = confSlot(engine, m[1]);
     const id = n.conf.indexOf(m[2]);
@@ -53,14 +53,15 @@ const noKey = (name: string) => `sysctl: cannot stat /proc/sys/${name.replace(/\
 
 export function runSysctl(args: string[], engine: Engine): CommandResult {
   let stdout = "", stderr = "", status = 0;
-  let quiet = false;
+  let quiet = false, valuesOnly = false;
   const ops: string[] = [];
   let all = false;
   for (const a of args) {
     if (a === "-w") continue;
     if (a === "-q") { quiet = true; continue; }
     if (a === "-a" || a === "-A" || a === "-X") { all = true; continue; }
-    if (a === "-n" || a === "-e") continue;
+    if (a === "-n") { valuesOnly = true; continue; }
+    if (a === "-e") continue;
     ops.push(a);
   }
   if (all) {
@@ -75,19 +76,19 @@ export function runSysctl(args: string[], engine: Engine): CommandResult {
   }
   for (const op of ops) {
     const eq = op.indexOf("=");
-    const name = (eq >= 0 ? op.slice(0, eq) : op).trim();
+    const name = (eq >= 0 ? op.slice(0, eq) : op).trim().replace(/\//g, ".");
     const k = resolve(engine, name);
-    if (!k) { stderr += noKey(name); status = 255; continue; }
-    if (eq < 0) { stdout += `${name} = ${read(engine, k)}\n`; continue; }
+    if (!k) { stderr += noKey(name); status = 1; continue; }
+    if (eq < 0) { stdout += valuesOnly ? `${read(engine, k)}\n` : `${name} = ${read(engine, k)}\n`; continue; }
     const text = op.slice(eq + 1).trim();
     const v = Number(text);
     if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(v) || v > 2147483647 || v < -2147483648 ||
         write(engine, k, v) !== 0) {
       stderr += `sysctl: setting key "${name}": Invalid argument\n`;
-      status = 255;
+      status = 1;
       continue;
     }
-    if (!quiet) stdout += `${name} = ${text}\n`;
+    if (!quiet) stdout += valuesOnly ? `${text}\n` : `${name} = ${text}\n`;
   }
   return { stdout, stderr, status };
 }
