@@ -18,6 +18,7 @@ import { arpRcv } from "../neigh/arp";
 import { neighIfdown } from "../neigh/neighbour";
 import { inetdevEvent, NETDEV_UP, NETDEV_DOWN, NETDEV_UNREGISTER, NETDEV_CHANGEMTU } from "../ipv4/devinet";
 import { rtmsgIfinfo } from "../netlink/rtnetlink";
+import { fibNetdevEvent } from "../route/fib";
 
 // errno values returned to netlink (positive here; the netlink layer negates them).
 export const EPERM: i32 = 1;
@@ -169,6 +170,7 @@ export function devDelete(ifindex: u32): i32 {
   if (d.kind == DEV_KIND_LOOPBACK) return -EOPNOTSUPP;
   if ((d.flags & IFF_UP) != 0) devChangeFlags(d, d.flags & ~IFF_UP);
   inetdevEvent(d, NETDEV_UNREGISTER);
+  fibNetdevEvent(d, NETDEV_UNREGISTER);
   if (d.kind == DEV_KIND_NIC) { nicReleaseBuffers(d); ringBlockFree(d.ring); }
   const peer = d.kind == DEV_KIND_VETH ? d.peer : 0;
   rtmsgIfinfo(d, 17 /* RTM_DELLINK */);
@@ -186,10 +188,12 @@ export function devChangeFlags(d: NetDevice, flags: u32): i32 {
     if ((d.flags & IFF_UP) != 0) {
       if (d.kind == DEV_KIND_VETH) vethSyncCarrier(d);
       inetdevEvent(d, NETDEV_UP);
+      fibNetdevEvent(d, NETDEV_UP);
     } else {
       if (d.kind == DEV_KIND_VETH) vethSyncCarrier(d);
       neighIfdown(d);
       inetdevEvent(d, NETDEV_DOWN);
+      fibNetdevEvent(d, NETDEV_DOWN);
     }
   }
   if (old != d.flags) rtmsgIfinfo(d, 16);

@@ -12,6 +12,7 @@ import { devinetInit } from "../ipv4/devinet";
 import { neighInit } from "../neigh/neighbour";
 import { ipOutputInit } from "../ipv4/output";
 import { icmpInit } from "../ipv4/icmp";
+import { ipFibInit } from "../route/route";
 import { rtnetlinkInit } from "../netlink/rtnetlink";
 
 /**
@@ -31,6 +32,7 @@ export function engineInit(seed: u64, nbufs: u32, bufShift: u32, nskbs: u32, max
   neighInit();
   ipOutputInit();
   icmpInit();
+  ipFibInit();
   rtnetlinkInit();
   devCreateLoopback();
 }

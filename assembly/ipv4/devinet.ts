@@ -2,6 +2,7 @@
 // secondaries, the loopback address added when lo comes up, and the notifier reactions to device events.
 import { NetDevice, devGet, MAX_DEVICES, IFNAMSIZ, IFF_LOOPBACK, devName, devNameLen } from "../core/netdev";
 import { rtmsgIfa } from "../netlink/rtnetlink";
+import { fibInetaddrEvent } from "../route/fib";
 
 export const NETDEV_UP: i32 = 1;
 export const NETDEV_DOWN: i32 = 2;
@@ -130,6 +131,7 @@ export function inetAddrAdd(ifindex: u32, local: u32, address: u32, prefixlen: u
   else { ifa.next = ifaAt(after).next; ifaAt(after).next = slot; }
   rebuildLocalHash();
   if (notify) rtmsgIfa(ifa, 20 /* RTM_NEWADDR */);
+  fibInetaddrEvent(ifa, NETDEV_UP);   // fib_inetaddr_event: the address's routes
   return 0;
 }
 
@@ -138,8 +140,9 @@ function unlinkAndFree(ifindex: u32, slot: u32, prev: u32): void {
   if (prev == 0) store<u32>(devHead + (<usize>ifindex << 2), ifa.next);
   else ifaAt(prev).next = ifa.next;
   rtmsgIfa(ifa, 21 /* RTM_DELADDR */);
-  ifa.ifindex = 0;
   rebuildLocalHash();
+  fibInetaddrEvent(ifa, NETDEV_DOWN); // fib_inetaddr_event: its routes go (the slot is still readable)
+  ifa.ifindex = 0;
 }
 
 /**
@@ -154,10 +157,9 @@ export function inetAddrDel(ifindex: u32, local: u32, prefixlen: i32, label: usi
     if (a.local != local) continue;
     if (prefixlen >= 0 && <i32>a.prefixlen != prefixlen) continue;
     if (labelLen > 0 && memory.compare(ifaLabel(a), label, labelLen) != 0) continue;
-    const wasPrimary = (a.flags & IFA_F_SECONDARY) == 0;
-    const mask = a.mask, net = a.address & a.mask;
-    unlinkAndFree(ifindex, s, prev);
-    if (wasPrimary) {
+    // __inet_del_ifa: a primary's secondaries go first (promote_secondaries off), then the primary.
+    if ((a.flags & IFA_F_SECONDARY) == 0) {
+      const mask = a.mask, net = a.address & a.mask;
       let p: u32 = 0;
       let t = ifaFirst(ifindex);
       while (t != 0) {
@@ -168,6 +170,9 @@ export function inetAddrDel(ifindex: u32, local: u32, prefixlen: i32, label: usi
         t = nx;
       }
     }
+    prev = 0;
+    for (let t = ifaFirst(ifindex); t != s; t = ifaAt(t).next) prev = t;
+    unlinkAndFree(ifindex, s, prev);
     return 0;
   }
   return -99; // EADDRNOTAVAIL

@@ -78,7 +78,7 @@ function icmpEcho(skb: Skb, rtType: u8): void {
   const reqSaddr = load<u32>(iph + 12);
   let saddr = load<u32>(iph + 16);
   if (rtType != RTN_LOCAL) saddr = inetSelectAddr(skb.dev, reqSaddr, 0); // fib_compute_spec_dst
-  const rt = ipRouteOutput(reqSaddr, saddr);
+  const rt = ipRouteOutput(reqSaddr, saddr, load<u8>(iph + 1), 0, skb.mark);
   if (rt === null) { consumeSkb(skb); return; }
   const n = allocSkb(LL_RESERVE);
   if (n === null) { icmpInc(IcmpMib.OutErrors); consumeSkb(skb); return; }

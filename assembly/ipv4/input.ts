@@ -6,7 +6,7 @@ import { NetDevice } from "../core/netdev";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { ipFastCsum } from "../core/checksum";
 import { loadBe16 } from "../ethernet/eth";
-import { ipRouteInput, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { ipRouteInput, ipError, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNREACHABLE } from "../route/route";
 import { icmpRcv, icmpSend, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from "./icmp";
 import { udpRcv } from "../l4/udp";
 
@@ -48,16 +48,16 @@ export function ipRcv(skb: Skb, d: NetDevice): void {
 function ipRcvFinish(skb: Skb, d: NetDevice): void {
   const iph = <usize>skb.data;
   const daddr = load<u32>(iph + 16), saddr = load<u32>(iph + 12);
-  const rt = ipRouteInput(daddr, saddr, d);
+  const rt = ipRouteInput(daddr, saddr, d, load<u8>(iph + 1), skb.mark, load<u8>(iph + 9));
   const type = rt.type;
   if (type == RTN_MULTICAST) { ipInc(IpMib.InMcastPkts); ipInc(IpMib.InMcastOctets, skb.len); }
   else if (type == RTN_BROADCAST) { ipInc(IpMib.InBcastPkts); ipInc(IpMib.InBcastOctets, skb.len); }
   if (type == RTN_LOCAL || type == RTN_BROADCAST || type == RTN_MULTICAST) { ipLocalDeliver(skb, type); return; }
   if (type == 0) { kfreeSkb(skb, Drop.IP_INVALID_SOURCE); return; }   // martian source or destination
-  // Not ours. Forwarding belongs to the IPv4 forwarding path; with it off the kernel counts
-  // InAddrErrors and drops silently (ip_error on -EHOSTUNREACH).
-  ipInc(IpMib.InAddrErrors);
-  kfreeSkb(skb, Drop.IP_INADDRERRORS);
+  // Not ours and no route (or forwarding off): ip_error counts, answers or drops by the route's errno.
+  if (type == RTN_UNREACHABLE) { ipError(skb, rt, d); return; }
+  // A route to forward along (forwarding on): ip_forward belongs to the IPv4 forwarding path.
+  kfreeSkb(skb, Drop.NOT_SPECIFIED);
 }
 
 /** ip_local_deliver + ip_local_deliver_finish. Fragments need reassembly (ip_defrag). */

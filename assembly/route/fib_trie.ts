@@ -1,0 +1,1149 @@
+// LC-trie for IPv4 FIB tables (book ch. 5 "FIB TRIE"; Olsson & Nilsson, "TRASH"; structure of Linux
+// net/ipv4/fib_trie.c): a path- and level-compressed binary trie. Internal nodes ("tnodes") index
+// `bits` key bits starting at bit `pos`; bits between a tnode and its parent are skipped (path
+// compression) and verified at the leaf. A leaf holds one network key and the list of prefix lengths
+// sharing it (one u32 value each), as the kernel's leaf holds its alias list.
+//
+// Keys are host-order u32 (first octet in the high byte). Everything lives in linear memory: node
+// blocks are carved from heap.alloc'd chunks and recycled through per-size free lists, so the pools
+// grow only on the control path (insert) and a lookup allocates nothing.
+//
+// Resize (kernel resize()/should_inflate()/should_halve(), run on every tnode from the changed one up
+// to the root after each insert and delete):
+//   inflate (bits+1) while 50 * (slots - empty + full) >= T_inflate * slots, T_inflate = 50 (30 at the root)
+//     (i.e. the doubled node would be at least T_inflate % used; a full child counts twice);
+//   else halve (bits-1) while 100 * (slots - empty) < T_halve * slots, T_halve = 25 (15 at the root);
+//   a tnode with fewer than two children is replaced by its child (collapse).
+// A "full" child is a tnode with no skipped bits (child.pos + child.bits == parent.pos).
+// The kernel bounds the work per node (MAX_WORK = 10) and skips halving once it has inflated; we
+// re-evaluate both tests until neither holds (bounded), and re-check a tnode that becomes (or stops
+// being) the root, so the thresholds hold after every operation (trieCheck verifies that).
+// Inflation stops at TNODE_MAX_BITS.
+//
+// Lookup, general (kernel fib_table_lookup since 4.0; used by trieLookup with its callback): descend
+// by index bits; at a leaf take the prefixes whose mask covers the key, longest first; on a miss
+// backtrack by clearing the lowest set bit of the child index (shorter prefixes live at keys with more
+// trailing zeros), ascending through parent pointers. Each tnode records slen, the longest suffix
+// (32 - shortest prefix) below it, which prunes the backtracking.
+//
+// Lookup, longest match only (trieLookupLongest/trieLookupBatch; not in the kernel): with random
+// destinations most descents end in an empty slot or at a leaf that does not cover the key, and the
+// kernel then backtracks through several more nodes. We keep the result of that backtracking:
+//   - an empty slot holds a "cover hint": the prefix record of the longest prefix covering the slot's
+//     whole key range (or 0). Empty slots exist anyway, so this costs no memory;
+//   - the last record of a leaf links to the cover of the leaf's slot range (other leaves only).
+// Any prefix that contains the key but is not in the slot's own subtree covers the whole slot range,
+// so the answer is at most one hop away. Resize keeps both exact (a slot range only splits, or merges
+// with an empty sibling); insert/delete update them over the prefix's key range. A mismatch in a
+// tnode's skipped bits falls back to the general backtracking.
+//
+// Walk order is the kernel's dump order (`ip route show`): key ascending, then prefix length
+// DESCENDING (a leaf's prefixes are kept longest first; checked against Linux 6.x).
+
+// ---- layout ----
+// A child slot is a u32: tnode address (low bits 00), leaf (its first record) | 1, cover hint =
+// record | 2, or 0 (empty, nothing covers it).
+// tnode block: [parent u32][empty u32][full u32] | [key u32][pos u8][bits u8][slen u8][pad u8][child u32 x 2^bits]
+//   the node pointer is block + 12, so key/pos/bits sit right before the children.
+// prefix record (12 bytes): [kp u32][value u32][next u32]
+//   kp = key | 1 << (31 - plen) for plen <= 31 (the marker bit encodes the length), kp = key for /32
+//   (flagged by bit 0 of next). next: the next shorter record of the same key, then (after the last
+//   one) the cover of the leaf's slot range, or 0.
+// trie handle: [root u32][prefixes][leaves][tnodes][bytes][inflates][halves][collapses]
+
+const TN_HDR: u32 = 20;          // bytes per tnode block besides the child array
+const TN_PRE: u32 = 12;          // bytes before the node pointer
+const REC_SIZE: u32 = 12;
+export const TNODE_MAX_BITS: u32 = 24;
+const KEYLENGTH: u32 = 32;
+
+const INFLATE_THRESHOLD: u64 = 50;
+const HALVE_THRESHOLD: u64 = 25;
+const INFLATE_THRESHOLD_ROOT: u64 = 30;
+const HALVE_THRESHOLD_ROOT: u64 = 15;
+const RESIZE_MAX_ROUNDS: i32 = 32;
+
+const T_ROOT: u32 = 0;
+const T_COUNT: u32 = 4;
+const T_LEAVES: u32 = 8;
+const T_TNODES: u32 = 12;
+const T_BYTES: u32 = 16;
+const T_INFLATES: u32 = 20;
+const T_HALVES: u32 = 24;
+const T_COLLAPSES: u32 = 28;
+const T_SIZE: u32 = 32;
+
+// ---- block pool: size classes with free lists ----
+// class 1: prefix record; 2: trie handle; 8 + b: tnode with b bits.
+const NCLASS: u32 = 40;
+const CLASS_REC: u32 = 1;
+const CLASS_TRIE: u32 = 2;
+const CLASS_TNODE: u32 = 8;
+const CHUNK: u32 = 1 << 20;       // bump chunk
+const BIG: u32 = 1 << 16;         // blocks at least this big get their own heap.alloc
+const freeHeads = memory.data(<i32>(NCLASS << 2));
+let bumpPtr: u32 = 0;
+let bumpEnd: u32 = 0;
+let poolBytes: u32 = 0;           // bytes obtained from heap.alloc (never returned)
+
+function blockAlloc(size: u32, cls: u32): u32 {
+  const h = freeHeads + (<usize>cls << 2);
+  const head = load<u32>(h);
+  if (head != 0) {
+    store<u32>(h, load<u32>(head));
+    return head;
+  }
+  if (size >= BIG) {
+    poolBytes += size;
+    return <u32>heap.alloc(size);
+  }
+  if (bumpEnd - bumpPtr < size) {
+    bumpPtr = <u32>heap.alloc(CHUNK);
+    bumpEnd = bumpPtr + CHUNK;
+    poolBytes += CHUNK;
+  }
+  const p = bumpPtr;
+  bumpPtr += size;
+  return p;
+}
+
+// @ts-ignore: decorator
+@inline function blockFree(p: u32, cls: u32): void {
+  const h = freeHeads + (<usize>cls << 2);
+  store<u32>(p, load<u32>(h));
+  store<u32>(h, p);
+}
+
+// @ts-ignore: decorator
+@inline function addStat(t: u32, off: u32, d: i32): void { store<u32>(t + off, load<u32>(t + off) + <u32>d); }
+
+// ---- slots and masks ----
+// @ts-ignore: decorator
+@inline function isLeaf(c: u32): bool { return (c & 1) != 0; }
+// @ts-ignore: decorator
+@inline function isTnode(c: u32): bool { return c != 0 && (c & 3) == 0; }
+/** A real child (tnode or leaf), not empty and not a cover hint. */
+// @ts-ignore: decorator
+@inline function occupied(c: u32): bool { return c != 0 && (c & 2) == 0; }
+// @ts-ignore: decorator
+@inline function lowMask(n: u32): u32 { return <u32>((<u64>1 << n) - 1); }      // n in 0..32
+// @ts-ignore: decorator
+@inline function prefixMask(plen: u32): u32 { return ~lowMask(KEYLENGTH - plen); }
+
+// tnode fields (n = node pointer)
+// @ts-ignore: decorator
+@inline function tKey(n: u32): u32 { return load<u32>(n); }
+// @ts-ignore: decorator
+@inline function tPos(n: u32): u32 { return load<u8>(n, 4); }
+// @ts-ignore: decorator
+@inline function tBits(n: u32): u32 { return load<u8>(n, 5); }
+// @ts-ignore: decorator
+@inline function tSlen(n: u32): u32 { return load<u8>(n, 6); }
+// @ts-ignore: decorator
+@inline function tSetSlen(n: u32, s: u32): void { store<u8>(n, <u8>s, 6); }
+// @ts-ignore: decorator
+@inline function tChildAddr(n: u32, i: u32): u32 { return n + 8 + (i << 2); }
+// @ts-ignore: decorator
+@inline function tChild(n: u32, i: u32): u32 { return load<u32>(tChildAddr(n, i)); }
+// @ts-ignore: decorator
+@inline function tParent(n: u32): u32 { return load<u32>(n - 12); }
+// @ts-ignore: decorator
+@inline function tSetParent(n: u32, p: u32): void { store<u32>(n - 12, p); }
+// @ts-ignore: decorator
+@inline function tEmpty(n: u32): u32 { return load<u32>(n - 8); }
+// @ts-ignore: decorator
+@inline function tFull(n: u32): u32 { return load<u32>(n - 4); }
+/** Child index of key in tnode n (key assumed to match n's prefix). */
+// @ts-ignore: decorator
+@inline function tIndex(n: u32, key: u32): u32 { return (key >> tPos(n)) & lowMask(tBits(n)); }
+
+// ---- prefix records ----
+// @ts-ignore: decorator
+@inline function rIs32(r: u32): bool { return (load<u32>(r, 8) & 1) != 0; }
+// @ts-ignore: decorator
+@inline function rKey(r: u32): u32 { const kp = load<u32>(r); return rIs32(r) ? kp : kp & (kp - 1); }
+// @ts-ignore: decorator
+@inline function rPlen(r: u32): u32 { return rIs32(r) ? KEYLENGTH : <u32>31 - ctz(load<u32>(r)); }
+// @ts-ignore: decorator
+@inline function rValue(r: u32): u32 { return load<u32>(r, 4); }
+// @ts-ignore: decorator
+@inline function rNext(r: u32): u32 { return load<u32>(r, 8) & ~3; }
+// @ts-ignore: decorator
+@inline function rSetNext(r: u32, nx: u32): void { store<u32>(r, nx | (load<u32>(r, 8) & 1), 8); }
+/** Does record r's prefix contain key? */
+// @ts-ignore: decorator
+@inline function rMatch(r: u32, key: u32): bool {
+  const kp = load<u32>(r);
+  const m = rIs32(r) ? 0xFFFFFFFF : ~(((kp & (0 - kp)) << 1) - 1);
+  return ((key ^ kp) & m) == 0;
+}
+
+function recNew(t: u32, key: u32, plen: u32, value: u32): u32 {
+  const r = blockAlloc(REC_SIZE, CLASS_REC);
+  if (plen < KEYLENGTH) {
+    store<u32>(r, key | (1 << (31 - plen)));
+    store<u32>(r, 0, 8);
+  } else {
+    store<u32>(r, key);
+    store<u32>(r, 1, 8);
+  }
+  store<u32>(r, value, 4);
+  addStat(t, T_BYTES, <i32>REC_SIZE);
+  return r;
+}
+
+function recFree(t: u32, r: u32): void {
+  blockFree(r, CLASS_REC);
+  addStat(t, T_BYTES, -<i32>REC_SIZE);
+}
+
+/** Last record of the leaf starting at record h (the next one belongs to another key). */
+function leafTail(h: u32): u32 {
+  const k = rKey(h);
+  let r = h;
+  while (true) {
+    const nx = rNext(r);
+    if (nx == 0 || rKey(nx) != k) return r;
+    r = nx;
+  }
+  return r;
+}
+// @ts-ignore: decorator
+@inline function leafCover(h: u32): u32 { return rNext(leafTail(h)); }
+// @ts-ignore: decorator
+@inline function leafSlen(h: u32): u32 { return KEYLENGTH - rPlen(leafTail(h)); }
+/** Record of the leaf starting at h with exactly this plen, or 0. */
+function leafFind(h: u32, plen: u32): u32 {
+  const k = rKey(h);
+  for (let r = h; r != 0 && rKey(r) == k; r = rNext(r)) if (rPlen(r) == plen) return r;
+  return 0;
+}
+
+/** Value of the longest prefix containing key along a leaf's record chain (its own, then its cover's). */
+// @ts-ignore: decorator
+@inline function chainMatch(r: u32, key: u32): u32 {
+  while (r != 0) {
+    if (rMatch(r, key)) return rValue(r);
+    r = rNext(r);
+  }
+  return 0;
+}
+
+// @ts-ignore: decorator
+@inline function nodeKey(c: u32): u32 { return isLeaf(c) ? rKey(c & ~3) : tKey(c); }
+// @ts-ignore: decorator
+@inline function nodeSlen(c: u32): u32 { return isLeaf(c) ? leafSlen(c & ~3) : tSlen(c); }
+
+// ---- tnodes ----
+function tnodeNew(t: u32, key: u32, pos: u32, bits: u32): u32 {
+  const size = TN_HDR + (4 << bits);
+  const b = blockAlloc(size, CLASS_TNODE + bits);
+  const n = b + TN_PRE;
+  memory.fill(<usize>n + 8, 0, <usize>4 << bits);
+  store<u32>(n - 12, 0);                 // parent
+  store<u32>(n - 8, 1 << bits);          // empty children
+  store<u32>(n - 4, 0);                  // full children
+  store<u32>(n, key & ~lowMask(pos + bits));
+  store<u8>(n, <u8>pos, 4);
+  store<u8>(n, <u8>bits, 5);
+  store<u8>(n, <u8>pos, 6);              // slen starts at pos (kernel tnode_new)
+  store<u8>(n, 0, 7);
+  addStat(t, T_TNODES, 1);
+  addStat(t, T_BYTES, <i32>size);
+  return n;
+}
+
+function tnodeFree(t: u32, n: u32): void {
+  const bits = tBits(n);
+  blockFree(n - TN_PRE, CLASS_TNODE + bits);
+  addStat(t, T_TNODES, -1);
+  addStat(t, T_BYTES, -<i32>(TN_HDR + (4 << bits)));
+}
+
+// ---- child bookkeeping (kernel put_child / put_child_root / tnode_full) ----
+// @ts-ignore: decorator
+@inline function isFullChild(tn: u32, c: u32): bool {
+  return isTnode(c) && tPos(c) + tBits(c) == tPos(tn);
+}
+
+/** Store slot i of tn (any slot value), keeping the empty/full counts. */
+function putChild(tn: u32, i: u32, c: u32): void {
+  const a = tChildAddr(tn, i);
+  const old = load<u32>(a);
+  const wasOcc = occupied(old);
+  const isOcc = occupied(c);
+  if (wasOcc && !isOcc) store<u32>(tn - 8, tEmpty(tn) + 1);
+  else if (!wasOcc && isOcc) store<u32>(tn - 8, tEmpty(tn) - 1);
+  const wasFull = isFullChild(tn, old);
+  const nowFull = isFullChild(tn, c);
+  if (wasFull && !nowFull) store<u32>(tn - 4, tFull(tn) - 1);
+  else if (!wasFull && nowFull) store<u32>(tn - 4, tFull(tn) + 1);
+  store<u32>(a, c);
+}
+
+/** Put c into the slot of tnode tp that key selects (the trie root when tp == 0). */
+function putChildRoot(t: u32, tp: u32, key: u32, c: u32): void {
+  if (tp == 0) store<u32>(t + T_ROOT, c);
+  else putChild(tp, tIndex(tp, key), c);
+}
+
+// @ts-ignore: decorator
+@inline function setParent(c: u32, p: u32): void { if (isTnode(c)) tSetParent(c, p); }
+
+/** Recompute tn's slen from its children (kernel update_suffix): a child with suffix s sits at an index
+ *  whose low (s - pos) bits are zero, so only every 2^(slen+1-pos)-th slot can raise the maximum. */
+function updateSuffix(tn: u32): u32 {
+  const pos = tPos(tn);
+  const bits = tBits(tn);
+  const len: u32 = 1 << bits;
+  let slen = pos;
+  let i: u32 = 0;
+  while (true) {
+    const c = tChild(tn, i);
+    if (occupied(c)) {
+      const s = nodeSlen(c);
+      if (s > slen) {
+        slen = s;
+        if (slen + 1 - pos > bits) break;
+        i &= ~lowMask(slen + 1 - pos);
+      }
+    }
+    i += 1 << (slen + 1 - pos);
+    if (i >= len) break;
+  }
+  tSetSlen(tn, slen);
+  return slen;
+}
+
+/** After adding a suffix s below tn: raise slen on the way up (kernel node_push_suffix). */
+function pushSuffix(tn: u32, s: u32): void {
+  while (tn != 0 && tSlen(tn) < s) {
+    tSetSlen(tn, s);
+    tn = tParent(tn);
+  }
+}
+
+/** After removing something below tn: recompute slen on the way up while it changes (node_pull_suffix). */
+function pullSuffix(tn: u32): void {
+  while (tn != 0) {
+    const old = tSlen(tn);
+    if (updateSuffix(tn) == old) break;
+    tn = tParent(tn);
+  }
+}
+
+// ---- general lookup with backtracking (kernel fib_table_lookup) ----
+// mode 0: first (longest) match; 1: ask fn; 2: cover search (plen <= btMax, leaf != btExcl).
+let btRec: u32 = 0;        // record of the accepted prefix
+let btMax: u32 = 32;
+let btExcl: u32 = 0;
+function fnNone(value: u32, plen: i32): bool { return true; }
+
+/** Offer the prefixes of the leaf starting at record h that contain key, longest first. */
+function offerLeaf(h: u32, key: u32, mode: i32, fn: (value: u32, plen: i32) => bool): bool {
+  const k = rKey(h);
+  for (let r = h; r != 0 && rKey(r) == k; r = rNext(r)) {
+    if (!rMatch(r, key)) continue;
+    if (mode == 1) {
+      if (!fn(rValue(r), <i32>rPlen(r))) continue;
+    } else if (mode == 2) {
+      if (rPlen(r) > btMax || h == btExcl) continue;
+    }
+    btRec = r;
+    return true;
+  }
+  return false;
+}
+
+/** The kernel's lookup; returns the accepted record (btRec) or 0. */
+function backtrackLookup(t: u32, key: u32, mode: i32, fn: (value: u32, plen: i32) => bool): u32 {
+  let n = load<u32>(t + T_ROOT);
+  if (!occupied(n)) return 0;
+  let pn: u32 = 0;
+  let ci: u32 = 0;
+  let need: u32 = 0;
+  // step 1: follow the key
+  while (!isLeaf(n)) {
+    const x = key ^ tKey(n);
+    const idx = x >> tPos(n);
+    if (idx >> tBits(n) != 0) { need = KEYLENGTH - clz(x); break; }   // skipped bits differ
+    if (tSlen(n) > tPos(n)) { pn = n; ci = idx; }
+    const c = tChild(n, idx);
+    if (!occupied(c)) { n = 0; break; }
+    n = c;
+  }
+  while (true) {
+    // step 2: examine n along its all-zero path (only prefixes with suffix >= need can contain key)
+    while (n != 0) {
+      if (isLeaf(n)) {
+        if (offerLeaf(n & ~3, key, mode, fn)) return btRec;
+        break;
+      }
+      if (tSlen(n) < need) break;
+      n = tChild(n, 0);
+      if (!occupied(n)) break;
+    }
+    // backtrack: clear the lowest set index bit, ascending when the index is exhausted
+    while (true) {
+      while (ci == 0) {
+        if (pn == 0) return 0;
+        const pk = tKey(pn);
+        pn = tParent(pn);
+        if (pn == 0) return 0;
+        ci = tIndex(pn, pk);
+      }
+      need = tPos(pn) + ctz(ci) + 1;
+      if (tSlen(pn) < need) { ci = 0; continue; }
+      ci &= ci - 1;
+      n = tChild(pn, ci);
+      if (occupied(n)) break;
+    }
+  }
+  return 0;
+}
+
+/** Record of the longest prefix of length <= m containing key, outside the leaf headed by excl; 0 if none. */
+function coverOf(t: u32, key: u32, m: i32, excl: u32): u32 {
+  if (m < 0) return 0;
+  const sm = btMax, se = btExcl;
+  btMax = <u32>m;
+  btExcl = excl;
+  const r = backtrackLookup(t, key, 2, fnNone);
+  btMax = sm;
+  btExcl = se;
+  return r;
+}
+
+// ---- cover maintenance over a prefix's key range ----
+// Visits every empty slot and every leaf whose slot range lies inside (rgKey, rgPlen):
+// RG_INSERT: point it at record rgRec if its current cover is shorter than rgPlen;
+// RG_REMOVE: where it points at rgRec, point it at rgNew.
+// The leaf holding rgRec itself is skipped (a leaf's cover is outside the leaf).
+const RG_INSERT = 0;
+const RG_REMOVE = 1;
+let rgMode = 0;
+let rgRec: u32 = 0;
+let rgNew: u32 = 0;
+let rgKey: u32 = 0;
+let rgPlen: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function rgUpdate(cur: u32): u32 {
+  if (rgMode == RG_INSERT) return cur == 0 || rPlen(cur) < rgPlen ? rgRec : cur;
+  return cur == rgRec ? rgNew : cur;
+}
+
+/** Apply to slot contents c at address a (its whole key range lies inside the region). */
+function rgApplySlot(a: u32, c: u32): void {
+  if (isTnode(c)) {
+    const len: u32 = 1 << tBits(c);
+    for (let i: u32 = 0; i < len; i++) {
+      const a2 = tChildAddr(c, i);
+      rgApplySlot(a2, load<u32>(a2));
+    }
+    return;
+  }
+  if (isLeaf(c)) {
+    const h = c & ~3;
+    if (rKey(h) == rgKey) return;
+    const tail = leafTail(h);
+    const cur = rNext(tail);
+    const nw = rgUpdate(cur);
+    if (nw != cur) rSetNext(tail, nw);
+    return;
+  }
+  const cur = c & ~3;
+  const nw = rgUpdate(cur);
+  if (nw != cur) store<u32>(a, nw != 0 ? nw | 2 : 0);
+}
+
+/** Slot contents c at address a with key range of length m that intersects or contains the region. */
+function rgSlot(a: u32, c: u32, m: u32): void {
+  if (m >= rgPlen) { rgApplySlot(a, c); return; }
+  if (!isTnode(c)) return;                // a leaf or an empty slot larger than the region: untouched
+  const pos = tPos(c);
+  const bits = tBits(c);
+  const lenN = KEYLENGTH - pos - bits;
+  if (((tKey(c) ^ rgKey) & prefixMask(min(lenN, rgPlen))) != 0) return;   // disjoint
+  if (lenN >= rgPlen) { rgApplySlot(a, c); return; }                     // node inside the region
+  const i0 = (rgKey >> pos) & lowMask(bits);
+  if (rgPlen >= KEYLENGTH - pos) {                                       // region inside one slot
+    const a2 = tChildAddr(c, i0);
+    rgSlot(a2, load<u32>(a2), KEYLENGTH - pos);
+    return;
+  }
+  const span: u32 = 1 << (KEYLENGTH - pos - rgPlen);
+  for (let i = i0; i < i0 + span; i++) {
+    const a2 = tChildAddr(c, i);
+    rgApplySlot(a2, load<u32>(a2));
+  }
+}
+
+function rgRun(t: u32, mode: i32, rec: u32, key: u32, plen: u32, nw: u32): void {
+  rgMode = mode; rgRec = rec; rgKey = key; rgPlen = plen; rgNew = nw;
+  const root = load<u32>(t + T_ROOT);
+  if (occupied(root)) rgSlot(t + T_ROOT, root, 0);
+}
+
+// ---- resize ----
+// @ts-ignore: decorator
+@inline function shouldInflate(tn: u32, root: bool): bool {
+  const len: u64 = <u64>1 << tBits(tn);
+  const used: u64 = len - <u64>tEmpty(tn) + <u64>tFull(tn);
+  const thr: u64 = root ? INFLATE_THRESHOLD_ROOT : INFLATE_THRESHOLD;
+  return used > 1 && tPos(tn) != 0 && tBits(tn) < TNODE_MAX_BITS && 50 * used >= thr * len;
+}
+
+// @ts-ignore: decorator
+@inline function shouldHalve(tn: u32, root: bool): bool {
+  const len: u64 = <u64>1 << tBits(tn);
+  const used: u64 = len - <u64>tEmpty(tn);
+  const thr: u64 = root ? HALVE_THRESHOLD_ROOT : HALVE_THRESHOLD;
+  return used > 1 && tBits(tn) > 1 && 100 * used < thr * len;
+}
+
+// @ts-ignore: decorator
+@inline function shouldCollapse(tn: u32): bool {
+  return (<u32>1 << tBits(tn)) - tEmpty(tn) < 2;
+}
+
+/** Install new node tn in place of old (same parent slot) and fix its children's parent pointers. */
+function replaceNode(t: u32, old: u32, tn: u32): void {
+  const tp = tParent(old);
+  tSetParent(tn, tp);
+  putChildRoot(t, tp, tKey(tn), tn);
+  tnodeFree(t, old);
+  const len: u32 = 1 << tBits(tn);
+  for (let i: u32 = 0; i < len; i++) setParent(tChild(tn, i), tn);
+}
+
+/** Then resize tn's full children (kernel replace()). */
+function resizeFullChildren(t: u32, tn: u32): void {
+  const len: u32 = 1 << tBits(tn);
+  for (let i: u32 = 0; i < len; i++) {
+    const c = tChild(tn, i);
+    if (isFullChild(tn, c)) resize(t, c);
+  }
+}
+
+const HINT_PENDING: u32 = 2;   // an empty slot whose cover hint is computed after the resize
+
+/** Double the node (bits+1, pos-1). Full children are split in two (or dissolved when they have one bit). */
+function inflate(t: u32, old: u32): u32 {
+  const pos = tPos(old);
+  const bits = tBits(old);
+  const tn = tnodeNew(t, tKey(old), pos - 1, bits + 1);
+  const len: u32 = 1 << bits;
+  let pending = false;
+  for (let i: u32 = 0; i < len; i++) {
+    const c = tChild(old, i);
+    if (!occupied(c)) {                    // empty: both halves keep its cover hint
+      if (c != 0) { store<u32>(tChildAddr(tn, 2 * i), c); store<u32>(tChildAddr(tn, 2 * i + 1), c); }
+      continue;
+    }
+    if (!isFullChild(old, c)) {
+      const j = tIndex(tn, nodeKey(c));
+      putChild(tn, j, c);
+      // the other half is now empty: its cover is the cover of the old slot's range
+      if (isLeaf(c)) {
+        let r = c & ~3;                    // first record of the chain whose prefix covers that range
+        while (r != 0 && rPlen(r) > KEYLENGTH - pos) r = rNext(r);
+        if (r != 0) store<u32>(tChildAddr(tn, j ^ 1), r | 2);
+      } else {
+        store<u32>(tChildAddr(tn, j ^ 1), HINT_PENDING);   // computed once tn is installed
+        pending = true;
+      }
+      continue;
+    }
+    const cb = tBits(c);
+    if (cb == 1) {
+      putChild(tn, 2 * i, tChild(c, 0));
+      putChild(tn, 2 * i + 1, tChild(c, 1));
+      tnodeFree(t, c);
+      continue;
+    }
+    // split c into two halves with one bit less each
+    const cpos = tPos(c);
+    const n0 = tnodeNew(t, tKey(c), cpos, cb - 1);
+    const n1 = tnodeNew(t, tKey(c) | (1 << (cpos + cb - 1)), cpos, cb - 1);
+    tSetParent(n0, tn);
+    tSetParent(n1, tn);
+    const half: u32 = 1 << (cb - 1);
+    for (let j: u32 = 0; j < half; j++) {
+      const a = tChild(c, j);
+      const b = tChild(c, j + half);
+      putChild(n0, j, a); setParent(a, n0);
+      putChild(n1, j, b); setParent(b, n1);
+    }
+    updateSuffix(n0);
+    updateSuffix(n1);
+    putChild(tn, 2 * i, n0);
+    putChild(tn, 2 * i + 1, n1);
+    tnodeFree(t, c);
+  }
+  updateSuffix(tn);
+  addStat(t, T_INFLATES, 1);
+  replaceNode(t, old, tn);
+  if (pending) {
+    const npos = pos - 1;
+    const nlen: u32 = len << 1;
+    for (let j: u32 = 0; j < nlen; j++) {
+      if (tChild(tn, j) != HINT_PENDING) continue;
+      const cv = coverOf(t, tKey(tn) | (j << npos), <i32>(KEYLENGTH - npos), 0);
+      store<u32>(tChildAddr(tn, j), cv != 0 ? cv | 2 : 0);
+    }
+  }
+  resizeFullChildren(t, tn);
+  return tn;
+}
+
+/** Halve the node (bits-1, pos+1). Pairs of non-empty siblings get a new one-bit node. */
+function halve(t: u32, old: u32): u32 {
+  const pos = tPos(old);
+  const bits = tBits(old);
+  const tn = tnodeNew(t, tKey(old), pos + 1, bits - 1);
+  const len: u32 = 1 << bits;
+  for (let i: u32 = 0; i < len; i += 2) {
+    const n0 = tChild(old, i);
+    const n1 = tChild(old, i + 1);
+    const o0 = occupied(n0), o1 = occupied(n1);
+    if (!o0 && !o1) {                       // both empty: they have the same cover
+      if (n0 != 0) store<u32>(tChildAddr(tn, i >> 1), n0);
+      continue;
+    }
+    if (!o0 || !o1) {
+      putChild(tn, i >> 1, o0 ? n0 : n1);
+      continue;
+    }
+    const b = tnodeNew(t, nodeKey(n0), pos, 1);
+    tSetParent(b, tn);
+    putChild(b, 0, n0);
+    putChild(b, 1, n1);
+    setParent(n0, b);
+    setParent(n1, b);
+    updateSuffix(b);
+    putChild(tn, i >> 1, b);
+  }
+  updateSuffix(tn);
+  addStat(t, T_HALVES, 1);
+  replaceNode(t, old, tn);
+  resizeFullChildren(t, tn);
+  return tn;
+}
+
+/** Replace a tnode with fewer than two children by its only child (or by the cover hint of its range). */
+function collapse(t: u32, tn: u32): u32 {
+  const len: u32 = 1 << tBits(tn);
+  let c: u32 = tChild(tn, 0);             // all slots empty: every hint is the cover of tn's range
+  for (let i: u32 = 0; i < len; i++) {
+    const x = tChild(tn, i);
+    if (occupied(x)) { c = x; break; }
+  }
+  const tp = tParent(tn);
+  putChildRoot(t, tp, tKey(tn), c);
+  setParent(c, tp);
+  tnodeFree(t, tn);
+  addStat(t, T_COLLAPSES, 1);
+  return c;
+}
+
+/** Resize one tnode; returns its parent (0 at the root) so callers can walk up (kernel resize()). */
+function resize(t: u32, tn: u32): u32 {
+  const tp = tParent(tn);
+  const root = tp == 0;
+  for (let round = 0; round < RESIZE_MAX_ROUNDS; round++) {
+    if (shouldInflate(tn, root)) { tn = inflate(t, tn); continue; }
+    if (shouldHalve(tn, root)) { tn = halve(t, tn); continue; }
+    break;
+  }
+  if (shouldCollapse(tn)) {
+    const c = collapse(t, tn);
+    if (root && isTnode(c)) resize(t, c);  // a tnode that becomes the root gets the root thresholds
+  }
+  return tp;
+}
+
+function rebalance(t: u32, tn: u32): void {
+  while (tn != 0) tn = resize(t, tn);
+}
+
+// ---- public API ----
+
+/** A new empty trie (handle). */
+export function trieNew(): u32 {
+  const t = blockAlloc(T_SIZE, CLASS_TRIE);
+  memory.fill(<usize>t, 0, T_SIZE);
+  return t;
+}
+
+/** Find the leaf with exactly this key; returns its first record or 0 (findParent gets its tnode). */
+let findParent: u32 = 0;
+function findLeaf(t: u32, key: u32): u32 {
+  let tp: u32 = 0;
+  let n = load<u32>(t + T_ROOT);
+  while (isTnode(n)) {
+    const idx = (key ^ tKey(n)) >> tPos(n);
+    if (idx >> tBits(n) != 0) return 0;
+    tp = n;
+    n = tChild(n, idx);
+  }
+  findParent = tp;
+  if (!isLeaf(n) || rKey(n & ~3) != key) return 0;
+  return n & ~3;
+}
+
+/**
+ * Insert or replace the value of prefix key/plen. Returns the previous value for that exact prefix
+ * (0 if it is new). key must have its host bits clear (they are cleared here anyway).
+ */
+export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
+  const p = <u32>plen;
+  key &= prefixMask(p);
+  let tp: u32 = 0;
+  let n = load<u32>(t + T_ROOT);
+  while (isTnode(n)) {
+    const idx = (key ^ tKey(n)) >> tPos(n);
+    if (idx >> tBits(n) != 0) break;      // skipped bits differ: split above n
+    tp = n;
+    n = tChild(n, idx);
+  }
+  if (isLeaf(n) && rKey(n & ~3) == key) {
+    // same network key: add (or replace) a prefix length in this leaf
+    const h = n & ~3;
+    const ex = leafFind(h, p);
+    if (ex != 0) {
+      const old = rValue(ex);
+      store<u32>(ex, value, 4);
+      return old;
+    }
+    const r = recNew(t, key, p, value);
+    if (rPlen(h) < p) {                    // new first record: the slot points at it
+      rSetNext(r, h);
+      putChildRoot(t, tp, key, r | 1);
+    } else {
+      let q = h;                           // after the last longer record of this key
+      while (true) {
+        const nx = rNext(q);
+        if (nx == 0 || rKey(nx) != key || rPlen(nx) < p) break;
+        q = nx;
+      }
+      rSetNext(r, rNext(q));
+      rSetNext(q, r);
+    }
+    pushSuffix(tp, KEYLENGTH - p);
+    addStat(t, T_COUNT, 1);
+    rgRun(t, RG_INSERT, r, key, p, 0);
+    return 0;
+  }
+  const r = recNew(t, key, p, value);
+  addStat(t, T_LEAVES, 1);
+  if (occupied(n)) {
+    // n (leaf or tnode) differs from key above its index bits: new one-bit node at the highest differing bit
+    const pos = 31 - clz(key ^ nodeKey(n));
+    const tn = tnodeNew(t, key, pos, 1);
+    tSetParent(tn, tp);
+    putChild(tn, ((key >> pos) & 1) ^ 1, n);
+    setParent(n, tn);
+    tSetSlen(tn, max(pos, nodeSlen(n)));
+    putChildRoot(t, tp, key, tn);
+    putChild(tn, (key >> pos) & 1, r | 1);
+    pushSuffix(tn, KEYLENGTH - p);
+    rSetNext(r, coverOf(t, key & prefixMask(KEYLENGTH - pos), <i32>(KEYLENGTH - pos), r));
+    if (tp == 0 && isTnode(n)) resize(t, n);   // the old root now has the non-root thresholds
+    tp = tn;
+  } else {
+    rSetNext(r, n & ~3);                   // the empty slot's hint is the cover of its range
+    putChildRoot(t, tp, key, r | 1);
+    pushSuffix(tp, KEYLENGTH - p);
+  }
+  addStat(t, T_COUNT, 1);
+  rgRun(t, RG_INSERT, r, key, p, 0);
+  rebalance(t, tp);
+  return 0;
+}
+
+/** Value of the exact prefix key/plen, or 0. */
+export function trieGet(t: u32, key: u32, plen: i32): u32 {
+  const p = <u32>plen;
+  if (p > KEYLENGTH) return 0;
+  key &= prefixMask(p);
+  const h = findLeaf(t, key);
+  if (h == 0) return 0;
+  const r = leafFind(h, p);
+  return r != 0 ? rValue(r) : 0;
+}
+
+/** Remove the exact prefix key/plen; returns its value, or 0 if it was absent. */
+export function trieDelete(t: u32, key: u32, plen: i32): u32 {
+  const p = <u32>plen;
+  if (p > KEYLENGTH) return 0;
+  key &= prefixMask(p);
+  const h = findLeaf(t, key);
+  if (h == 0) return 0;
+  const tp = findParent;
+  const r = leafFind(h, p);
+  if (r == 0) return 0;
+  const old = rValue(r);
+  addStat(t, T_COUNT, -1);
+  const nc = coverOf(t, key, <i32>p - 1, 0);    // what covers p's range once p is gone
+  const nx = rNext(r);
+  if (r == h) {
+    if (nx != 0 && rKey(nx) == key) {
+      putChildRoot(t, tp, key, nx | 1);          // the next record becomes the first
+    } else {
+      // last prefix of this key: the slot becomes empty and keeps the leaf's cover as its hint
+      putChildRoot(t, tp, key, tp != 0 && nx != 0 ? nx | 2 : 0);
+      addStat(t, T_LEAVES, -1);
+      rgRun(t, RG_REMOVE, r, key, p, nc);
+      recFree(t, r);
+      pullSuffix(tp);
+      rebalance(t, tp);
+      return old;
+    }
+  } else {
+    let q = h;
+    while (rNext(q) != r) q = rNext(q);
+    rSetNext(q, nx);
+  }
+  pullSuffix(tp);
+  rgRun(t, RG_REMOVE, r, key, p, nc);
+  recFree(t, r);
+  return old;
+}
+
+// ---- lookup ----
+
+/**
+ * Longest-prefix match with backtracking: fn(value, plen) is called for every prefix containing key,
+ * longest first, until it returns true; that value is returned (0 if none was accepted).
+ * fn may read anything but must not modify this trie.
+ */
+export function trieLookup(t: u32, key: u32, fn: (value: u32, plen: i32) => bool): u32 {
+  const r = backtrackLookup(t, key, 1, fn);
+  return r != 0 ? rValue(r) : 0;
+}
+
+/** Plain longest-prefix match: the value of the longest prefix containing key, or 0. */
+export function trieLookupLongest(t: u32, key: u32): u32 {
+  let c = load<u32>(t + T_ROOT);
+  while (isTnode(c)) {
+    const idx = (key ^ tKey(c)) >> tPos(c);
+    if (idx >> tBits(c) != 0) {                         // skipped bits differ
+      const r = backtrackLookup(t, key, 0, fnNone);
+      return r != 0 ? rValue(r) : 0;
+    }
+    c = tChild(c, idx);
+  }
+  if ((c & 2) != 0) return rValue(c & ~3);              // cover hint of an empty slot
+  return chainMatch(c & ~3, key);
+}
+
+// Batched lookups keep LANES lookups in flight: each round advances every lane by one tnode with
+// selects instead of branches, so the cache misses of different lanes overlap.
+const LANES: u32 = 16;
+const laneSlot = <u32>memory.data(<i32>(LANES << 2));
+const dummyNode = <u32>memory.data(16);       // key 0, pos 0, bits 0, child 0
+const LANE_MISMATCH: u32 = 3;
+
+/** n host-order u32 keys at `keys` -> n u32 LPM values at `out` (0 = no route). */
+export function trieLookupBatch(t: u32, keys: usize, out: usize, n: i32): void {
+  const root = load<u32>(t + T_ROOT);
+  let i: u32 = 0;
+  const un = <u32>n;
+  while (i + LANES <= un) {
+    const kb = <u32>keys + (i << 2);
+    for (let j: u32 = 0; j < LANES; j++) store<u32>(laneSlot + (j << 2), root);
+    let any = isTnode(root);
+    while (any) {
+      any = false;
+      for (let j: u32 = 0; j < LANES; j++) {
+        const c = load<u32>(laneSlot + (j << 2));
+        const k = load<u32>(kb + (j << 2));
+        const tnode = isTnode(c);
+        const nd = select<u32>(c, dummyNode, tnode);
+        const idx = (k ^ load<u32>(nd)) >> load<u8>(nd, 4);
+        const ok = (idx >> load<u8>(nd, 5)) == 0;
+        const nx = load<u32>(nd + 8 + (select<u32>(idx, 0, ok) << 2));
+        store<u32>(laneSlot + (j << 2), select<u32>(select<u32>(nx, LANE_MISMATCH, ok), c, tnode));
+        any = any | tnode;
+      }
+    }
+    const ob = <u32>out + (i << 2);
+    for (let j: u32 = 0; j < LANES; j++) {
+      const c = load<u32>(laneSlot + (j << 2));
+      const k = load<u32>(kb + (j << 2));
+      const r = c & ~3;
+      let v = rValue(r);                                 // right for hints; r = 0 reads harmless bytes
+      if (c == LANE_MISMATCH) {
+        const b = backtrackLookup(t, k, 0, fnNone);
+        v = b != 0 ? rValue(b) : 0;
+      } else if ((c & 1) != 0) {
+        v = chainMatch(r, k);
+      } else if (c == 0) {
+        v = 0;
+      }
+      store<u32>(ob + (j << 2), v);
+    }
+    i += LANES;
+  }
+  for (; i < un; i++) store<u32>(out + (<usize>i << 2), trieLookupLongest(t, load<u32>(keys + (<usize>i << 2))));
+}
+
+// ---- walk ----
+
+let walkFn: (key: u32, plen: i32, value: u32) => bool = walkNone;
+function walkNone(key: u32, plen: i32, value: u32): bool { return false; }
+
+/** In-order walk of c's subtree; with resume, skip everything up to and including (fromKey, fromPlen). */
+function walkNode(c: u32, fromKey: u32, fromPlen: u32, resume: bool): bool {
+  if (isLeaf(c)) {
+    const h = c & ~3;
+    const key = rKey(h);
+    if (resume && key < fromKey) return true;
+    const fn = walkFn;
+    for (let r = h; r != 0 && rKey(r) == key; r = rNext(r)) {
+      const p = rPlen(r);
+      if (resume && key == fromKey && p >= fromPlen) continue;  // plens are descending
+      if (!fn(key, <i32>p, rValue(r))) return false;
+    }
+    return true;
+  }
+  const pos = tPos(c);
+  const bits = tBits(c);
+  const len: u32 = 1 << bits;
+  let start: u32 = 0;
+  if (resume) {
+    const hi = pos + bits;
+    const nk = <u64>tKey(c) >> hi;
+    const fk = <u64>fromKey >> hi;
+    if (nk < fk) return true;                 // whole subtree before the cursor
+    if (nk > fk) resume = false;              // whole subtree after it
+    else start = (fromKey >> pos) & lowMask(bits);
+  }
+  for (let i = start; i < len; i++) {
+    const ch = tChild(c, i);
+    if (!occupied(ch)) continue;
+    if (!walkNode(ch, fromKey, fromPlen, resume && i == start)) return false;
+  }
+  return true;
+}
+
+/**
+ * Visit every prefix in dump order (key ascending, then prefix length descending, as Linux dumps a
+ * table), calling fn(key, plen, value) until it returns false. With fromPlen >= 0 the walk starts
+ * strictly after (fromKey, fromPlen) in that order (a dump cursor). fn must not modify the trie.
+ */
+export function trieWalk(t: u32, fromKey: u32, fromPlen: i32, fn: (key: u32, plen: i32, value: u32) => bool): void {
+  const root = load<u32>(t + T_ROOT);
+  if (!occupied(root)) return;
+  const saved = walkFn;
+  walkFn = fn;
+  walkNode(root, fromKey, fromPlen < 0 ? 0 : <u32>fromPlen, fromPlen >= 0);
+  walkFn = saved;
+}
+
+export function trieCount(t: u32): u32 { return load<u32>(t + T_COUNT); }
+
+function freeNode(t: u32, c: u32): void {
+  if (isLeaf(c)) {
+    const h = c & ~3;
+    const k = rKey(h);
+    let r = h;
+    while (r != 0 && rKey(r) == k) { const nx = rNext(r); recFree(t, r); r = nx; }
+    return;
+  }
+  const len: u32 = 1 << tBits(c);
+  for (let i: u32 = 0; i < len; i++) {
+    const ch = tChild(c, i);
+    if (occupied(ch)) freeNode(t, ch);
+  }
+  tnodeFree(t, c);
+}
+
+/** Drop every prefix (flush the table). The handle stays valid and empty. */
+export function trieFree(t: u32): void {
+  const root = load<u32>(t + T_ROOT);
+  if (occupied(root)) freeNode(t, root);
+  store<u32>(t + T_ROOT, 0);
+  store<u32>(t + T_COUNT, 0);
+  store<u32>(t + T_LEAVES, 0);
+}
+
+/** Bytes used by this trie's nodes (tnodes and prefix records; not the handle or pool slack). */
+export function trieMemoryBytes(t: u32): u32 { return load<u32>(t + T_BYTES); }
+
+// ---- checking and statistics ----
+
+let chkPrefixes: u32 = 0;
+let chkLeaves: u32 = 0;
+let chkTnodes: u32 = 0;
+let chkBytes: u32 = 0;
+let chkDepthMax: u32 = 0;
+let chkDepthSum: u64 = 0;
+let chkCovers = true;
+let chkTrie: u32 = 0;
+
+/** Check the slot contents c (key range rk/m) below parent tp (0 = root); 0 or the first violation code. */
+function checkNode(c: u32, tp: u32, depth: u32, rk: u32, m: u32): i32 {
+  if (!occupied(c)) {
+    if (chkCovers && coverOf(chkTrie, rk, <i32>m, 0) != (c & ~3)) return 12;   // wrong cover hint
+    return 0;
+  }
+  if (isLeaf(c)) {
+    const h = c & ~3;
+    const key = rKey(h);
+    let prev: u32 = 33;
+    let r = h;
+    let tail = h;
+    for (; r != 0 && rKey(r) == key; r = rNext(r)) {
+      const p = rPlen(r);
+      if (p >= prev) return 21;                                       // plens not strictly descending
+      prev = p;
+      if (rValue(r) == 0) return 22;                                  // zero value
+      if ((key & lowMask(KEYLENGTH - p)) != 0) return 23;             // host bits set in the key
+      chkPrefixes++;
+      chkBytes += REC_SIZE;
+      tail = r;
+    }
+    if (chkCovers && coverOf(chkTrie, rk, <i32>m, h) != rNext(tail)) return 13;  // wrong leaf cover
+    chkLeaves++;
+    if (depth > chkDepthMax) chkDepthMax = depth;
+    chkDepthSum += depth;
+    return 0;
+  }
+  const pos = tPos(c);
+  const bits = tBits(c);
+  if (bits == 0 || bits > TNODE_MAX_BITS || pos + bits > KEYLENGTH) return 1;   // bad pos/bits
+  if (tp != 0 && pos + bits > tPos(tp)) return 2;                  // overlaps the parent's index bits
+  if ((tKey(c) & lowMask(pos + bits)) != 0) return 3;              // key bits below pos+bits set
+  if (tParent(c) != tp) return 4;                                  // parent pointer
+  const len: u32 = 1 << bits;
+  let empty: u32 = 0;
+  let full: u32 = 0;
+  let slen = pos;
+  for (let i: u32 = 0; i < len; i++) {
+    const ch = tChild(c, i);
+    if (!occupied(ch)) { empty++; continue; }
+    const k = nodeKey(ch);
+    if (((k ^ tKey(c)) >> pos) != i) return 5;                     // child key outside this slot's prefix
+    if (isFullChild(c, ch)) full++;
+    const s = nodeSlen(ch);
+    if (s > slen) slen = s;
+  }
+  if (empty != tEmpty(c)) return 6;                                // empty_children count
+  if (full != tFull(c)) return 7;                                  // full_children count
+  if (len - empty < 2) return 8;                                   // fewer than two children
+  if (slen != tSlen(c)) return 9;                                  // slen
+  if (shouldInflate(c, tp == 0)) return 10;                        // inflate threshold violated
+  if (shouldHalve(c, tp == 0)) return 11;                          // halve threshold violated
+  chkTnodes++;
+  chkBytes += TN_HDR + (4 << bits);
+  for (let i: u32 = 0; i < len; i++) {
+    const r = checkNode(tChild(c, i), c, depth + 1, tKey(c) | (i << pos), KEYLENGTH - pos);
+    if (r != 0) return r;
+  }
+  return 0;
+}
+
+function checkAll(t: u32, covers: bool): i32 {
+  chkPrefixes = 0; chkLeaves = 0; chkTnodes = 0; chkBytes = 0; chkDepthMax = 0; chkDepthSum = 0;
+  chkCovers = covers; chkTrie = t;
+  const root = load<u32>(t + T_ROOT);
+  if (!occupied(root)) {
+    if (root != 0) return 12;
+    return load<u32>(t + T_COUNT) != 0 || load<u32>(t + T_LEAVES) != 0 || load<u32>(t + T_TNODES) != 0 ? 30 : 0;
+  }
+  const r = checkNode(root, 0, 0, 0, 0);
+  if (r != 0) return r;
+  if (chkPrefixes != load<u32>(t + T_COUNT)) return 31;            // prefix count
+  if (chkLeaves != load<u32>(t + T_LEAVES)) return 32;             // leaf count
+  if (chkTnodes != load<u32>(t + T_TNODES)) return 33;             // tnode count
+  if (chkBytes != load<u32>(t + T_BYTES)) return 34;               // byte count
+  return 0;
+}
+
+/**
+ * Invariant checker (for specs): 0 = ok, else the code of the first violation:
+ * 1 pos/bits out of range, 2 index bits overlap the parent's, 3 key bits set below pos+bits, 4 parent
+ * pointer, 5 child key outside its slot's prefix, 6 empty count, 7 full count, 8 tnode with < 2
+ * children, 9 slen, 10 inflate threshold, 11 halve threshold, 12 cover hint of an empty slot, 13 leaf
+ * cover, 21-23 leaf records (plen order, zero value, host bits), 30-34 trie totals (prefixes,
+ * leaves, tnodes, bytes). Cover checks run the general lookup per slot: O(slots * depth).
+ */
+export function trieCheck(t: u32): i32 { return checkAll(t, true); }
+
+export const TRIE_STAT_PREFIXES = 0;
+export const TRIE_STAT_LEAVES = 1;
+export const TRIE_STAT_TNODES = 2;
+export const TRIE_STAT_BYTES = 3;
+export const TRIE_STAT_INFLATES = 4;
+export const TRIE_STAT_HALVES = 5;
+export const TRIE_STAT_COLLAPSES = 6;
+export const TRIE_STAT_ROOT_BITS = 7;
+export const TRIE_STAT_MAX_DEPTH = 8;
+export const TRIE_STAT_AVG_DEPTH_X100 = 9;
+export const TRIE_STAT_POOL_BYTES = 10;
+
+/** Statistics (like /proc/net/fib_triestat). Depth figures walk the whole trie. */
+export function trieStat(t: u32, id: i32): u32 {
+  switch (id) {
+    case TRIE_STAT_PREFIXES: return load<u32>(t + T_COUNT);
+    case TRIE_STAT_LEAVES: return load<u32>(t + T_LEAVES);
+    case TRIE_STAT_TNODES: return load<u32>(t + T_TNODES);
+    case TRIE_STAT_BYTES: return load<u32>(t + T_BYTES);
+    case TRIE_STAT_INFLATES: return load<u32>(t + T_INFLATES);
+    case TRIE_STAT_HALVES: return load<u32>(t + T_HALVES);
+    case TRIE_STAT_COLLAPSES: return load<u32>(t + T_COLLAPSES);
+    case TRIE_STAT_ROOT_BITS: {
+      const r = load<u32>(t + T_ROOT);
+      return isTnode(r) ? tBits(r) : 0;
+    }
+    case TRIE_STAT_MAX_DEPTH: { checkAll(t, false); return chkDepthMax; }
+    case TRIE_STAT_AVG_DEPTH_X100: { checkAll(t, false); return chkLeaves == 0 ? 0 : <u32>(chkDepthSum * 100 / chkLeaves); }
+    case TRIE_STAT_POOL_BYTES: return poolBytes;
+  }
+  return 0;
+}
+
+// ---- batch helpers for benchmarks and the reference check (bench/) ----
+
+/** Insert n prefixes (u32 keys, u8 plens, u32 values); returns how many were new. */
+export function trieInsertBatch(t: u32, keys: usize, plens: usize, values: usize, n: i32): i32 {
+  let added = 0;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    if (trieInsert(t, load<u32>(keys + o), load<u8>(plens + <usize>i), load<u32>(values + o)) == 0) added++;
+  }
+  return added;
+}
+
+/** Delete n prefixes; returns how many were present. */
+export function trieDeleteBatch(t: u32, keys: usize, plens: usize, n: i32): i32 {
+  let removed = 0;
+  for (let i = 0; i < n; i++) {
+    if (trieDelete(t, load<u32>(keys + (<usize>i << 2)), load<u8>(plens + <usize>i)) != 0) removed++;
+  }
+  return removed;
+}
+
+/** Route churn: for each prefix, insert it (value) and delete it again. */
+export function trieChurnBatch(t: u32, keys: usize, plens: usize, value: u32, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const k = load<u32>(keys + (<usize>i << 2));
+    const p = <i32>load<u8>(plens + <usize>i);
+    trieInsert(t, k, p, value);
+    trieDelete(t, k, p);
+  }
+}
+
+let rejectModulus: u32 = 1;
+function rejectSome(value: u32, plen: i32): bool { return value % rejectModulus != 0; }
+
+/** Backtracking check: trieLookup with an fn that rejects every value divisible by modulus. */
+export function trieLookupRejectBatch(t: u32, keys: usize, out: usize, n: i32, modulus: u32): void {
+  rejectModulus = modulus == 0 ? 1 : modulus;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<u32>(out + o, trieLookup(t, load<u32>(keys + o), rejectSome));
+  }
+}
