@@ -828,3 +828,302 @@ export function broadcastOf(spec: string, local: Uint8Array, plen: number): Uint
   if (!b) throw new NetlinkError(EINVAL, `invalid broadcast "${spec}"`);
   return b;
 }
+
+// ---- routes and rules (rtmsg, fib_rule_hdr): decoding and typed requests ----
+// Appended for the routing subsystem (assembly/route, netlink/rtnl_route.ts, rtnl_rule.ts).
+
+export const RTA_DST = 1, RTA_SRC = 2, RTA_IIF = 3, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PRIORITY = 6;
+export const RTA_PREFSRC = 7, RTA_METRICS = 8, RTA_MULTIPATH = 9, RTA_FLOW = 11, RTA_CACHEINFO = 12;
+export const RTA_TABLE = 15, RTA_MARK = 16, RTA_VIA = 18, RTA_UID = 25, RTA_IP_PROTO = 27, RTA_SPORT = 28;
+export const RTA_DPORT = 29, RTA_NH_ID = 30;
+export const RTN_UNSPEC = 0, RTN_UNICAST = 1, RTN_LOCAL = 2, RTN_BROADCAST = 3, RTN_ANYCAST = 4, RTN_MULTICAST = 5;
+export const RTN_BLACKHOLE = 6, RTN_UNREACHABLE = 7, RTN_PROHIBIT = 8, RTN_THROW = 9, RTN_NAT = 10, RTN_XRESOLVE = 11;
+export const RTPROT_UNSPEC = 0, RTPROT_KERNEL = 2, RTPROT_BOOT = 3, RTPROT_STATIC = 4;
+export const RT_TABLE_UNSPEC = 0, RT_TABLE_DEFAULT = 253, RT_TABLE_MAIN = 254, RT_TABLE_LOCAL = 255;
+export const RTNH_F_DEAD = 1, RTNH_F_PERVASIVE = 2, RTNH_F_ONLINK = 4, RTNH_F_OFFLOAD = 8, RTNH_F_LINKDOWN = 16;
+export const RTNH_F_UNRESOLVED = 32, RTNH_F_TRAP = 64;
+export const RTM_F_NOTIFY = 0x100, RTM_F_CLONED = 0x200, RTM_F_LOOKUP_TABLE = 0x1000, RTM_F_FIB_MATCH = 0x2000;
+export const RTAX_LOCK = 1, RTAX_MTU = 2, RTAX_WINDOW = 3, RTAX_RTT = 4, RTAX_RTTVAR = 5, RTAX_SSTHRESH = 6;
+export const RTAX_CWND = 7, RTAX_ADVMSS = 8, RTAX_REORDERING = 9, RTAX_HOPLIMIT = 10, RTAX_INITCWND = 11;
+export const RTAX_FEATURES = 12, RTAX_RTO_MIN = 13, RTAX_INITRWND = 14, RTAX_QUICKACK = 15;
+export const FRA_DST = 1, FRA_SRC = 2, FRA_IIFNAME = 3, FRA_GOTO = 4, FRA_PRIORITY = 6, FRA_FWMARK = 10, FRA_FLOW = 11;
+export const FRA_SUPPRESS_IFGROUP = 13, FRA_SUPPRESS_PREFIXLEN = 14, FRA_TABLE = 15, FRA_FWMASK = 16, FRA_OIFNAME = 17;
+export const FRA_UID_RANGE = 20, FRA_PROTOCOL = 21, FRA_IP_PROTO = 22, FRA_SPORT_RANGE = 23, FRA_DPORT_RANGE = 24;
+export const FR_ACT_UNSPEC = 0, FR_ACT_TO_TBL = 1, FR_ACT_GOTO = 2, FR_ACT_NOP = 3, FR_ACT_BLACKHOLE = 6;
+export const FR_ACT_UNREACHABLE = 7, FR_ACT_PROHIBIT = 8;
+export const FIB_RULE_PERMANENT = 1, FIB_RULE_INVERT = 2, FIB_RULE_UNRESOLVED = 4, FIB_RULE_IIF_DETACHED = 8;
+export const FIB_RULE_OIF_DETACHED = 16;
+
+/** struct rtmsg. */
+export function rtmsg(o: { family?: number; dstLen?: number; srcLen?: number; tos?: number; table?: number;
+  protocol?: number; scope?: number; type?: number; flags?: number } = {}): Uint8Array {
+  const b = new Uint8Array(12);
+  b[0] = o.family ?? AF_INET; b[1] = o.dstLen ?? 0; b[2] = o.srcLen ?? 0; b[3] = o.tos ?? 0;
+  b[4] = o.table ?? 0; b[5] = o.protocol ?? 0; b[6] = o.scope ?? 0; b[7] = o.type ?? 0;
+  new DataView(b.buffer).setUint32(8, (o.flags ?? 0) >>> 0, true);
+  return b;
+}
+/** struct fib_rule_hdr. */
+export function fibRuleHdr(o: { family?: number; dstLen?: number; srcLen?: number; tos?: number; table?: number;
+  action?: number; flags?: number } = {}): Uint8Array {
+  const b = new Uint8Array(12);
+  b[0] = o.family ?? AF_INET; b[1] = o.dstLen ?? 0; b[2] = o.srcLen ?? 0; b[3] = o.tos ?? 0;
+  b[4] = o.table ?? 0; b[7] = o.action ?? 0;
+  new DataView(b.buffer).setUint32(8, (o.flags ?? 0) >>> 0, true);
+  return b;
+}
+
+export interface NextHopInfo { gateway?: string; ifindex: number; weight: number; flags: number }
+export interface RouteInfo {
+  family: number; dstLen: number; srcLen: number; tos: number;
+  /** RTA_TABLE when present, else rtm_table. */
+  table: number;
+  protocol: number; scope: number; type: number; flags: number;
+  dst?: string; src?: string; gateway?: string; prefsrc?: string;
+  oif?: number; iif?: number; priority?: number; mark?: number; uid?: number;
+  /** RTAX id → value (RTAX_LOCK included). */
+  metrics?: Map<number, number>;
+  multipath?: NextHopInfo[];
+  cacheinfo?: { clntref: number; lastuse: number; expires: number; error: number; used: number; id: number };
+  attrs: Map<number, NlAttr>;
+  msgType: number;
+}
+
+export function decodeRoute(m: NlMessage): RouteInfo {
+  const b = m.bytes, dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const at = attrMap(parseAttrs(b, NLMSG_HDRLEN + 12));
+  const ip = (t: number) => { const a = at.get(t); return a && a.data.length >= 4 ? ipv4Str(a.data) : undefined; };
+  const u32 = (t: number) => { const a = at.get(t); return a && a.data.length >= 4 ? attrU32(a) : undefined; };
+  const r: RouteInfo = {
+    family: b[16], dstLen: b[17], srcLen: b[18], tos: b[19], table: u32(RTA_TABLE) ?? b[20], protocol: b[21],
+    scope: b[22], type: b[23], flags: dv.getUint32(24, true), dst: ip(RTA_DST), src: ip(RTA_SRC),
+    gateway: ip(RTA_GATEWAY), prefsrc: ip(RTA_PREFSRC), oif: u32(RTA_OIF), iif: u32(RTA_IIF),
+    priority: u32(RTA_PRIORITY), mark: u32(RTA_MARK), uid: u32(RTA_UID), attrs: at, msgType: m.type,
+  };
+  const mx = at.get(RTA_METRICS);
+  if (mx) {
+    r.metrics = new Map();
+    for (const a of parseAttrs(mx.data)) if (a.data.length >= 4) r.metrics.set(a.type, attrU32(a));
+  }
+  const mp = at.get(RTA_MULTIPATH);
+  if (mp) {
+    r.multipath = [];
+    const d = mp.data, mdv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    let p = 0;
+    while (d.length - p >= 8) {
+      const len = mdv.getUint16(p, true);
+      if (len < 8 || len > d.length - p) break;
+      const nh: NextHopInfo = { ifindex: mdv.getInt32(p + 4, true), weight: d[p + 3] + 1, flags: d[p + 2] };
+      for (const a of parseAttrs(d, p + 8, len - 8)) if (a.type === RTA_GATEWAY && a.data.length >= 4) nh.gateway = ipv4Str(a.data);
+      r.multipath.push(nh);
+      p += (len + 3) & ~3;
+    }
+  }
+  const ci = at.get(RTA_CACHEINFO);
+  if (ci && ci.data.length >= 24) {
+    const c = new DataView(ci.data.buffer, ci.data.byteOffset, ci.data.byteLength);
+    r.cacheinfo = { clntref: c.getUint32(0, true), lastuse: c.getUint32(4, true), expires: c.getInt32(8, true),
+      error: c.getUint32(12, true), used: c.getUint32(16, true), id: c.getUint32(20, true) };
+  }
+  return r;
+}
+
+export interface RuleInfo {
+  family: number; dstLen: number; srcLen: number; tos: number; table: number; action: number; flags: number;
+  priority: number; src?: string; dst?: string; iifname?: string; oifname?: string; fwmark?: number; fwmask?: number;
+  goto?: number; suppressPrefixlen?: number; suppressIfgroup?: number; protocol?: number; ipProto?: number;
+  uidRange?: [number, number]; sportRange?: [number, number]; dportRange?: [number, number];
+  attrs: Map<number, NlAttr>; msgType: number;
+}
+
+export function decodeRule(m: NlMessage): RuleInfo {
+  const b = m.bytes, dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const at = attrMap(parseAttrs(b, NLMSG_HDRLEN + 12));
+  const u32 = (t: number) => { const a = at.get(t); return a && a.data.length >= 4 ? attrU32(a) : undefined; };
+  const range = (t: number, sz: 2 | 4): [number, number] | undefined => {
+    const a = at.get(t);
+    if (!a || a.data.length < 2 * sz) return undefined;
+    const d = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
+    return sz === 4 ? [d.getUint32(0, true), d.getUint32(4, true)] : [d.getUint16(0, true), d.getUint16(2, true)];
+  };
+  const sp = u32(FRA_SUPPRESS_PREFIXLEN), sg = u32(FRA_SUPPRESS_IFGROUP);
+  return {
+    family: b[16], dstLen: b[17], srcLen: b[18], tos: b[19], table: u32(FRA_TABLE) ?? b[20], action: b[23],
+    flags: dv.getUint32(24, true), priority: u32(FRA_PRIORITY) ?? 0,
+    src: at.has(FRA_SRC) && at.get(FRA_SRC)!.data.length >= 4 ? ipv4Str(at.get(FRA_SRC)!.data) : undefined,
+    dst: at.has(FRA_DST) && at.get(FRA_DST)!.data.length >= 4 ? ipv4Str(at.get(FRA_DST)!.data) : undefined,
+    iifname: at.has(FRA_IIFNAME) ? attrStr(at.get(FRA_IIFNAME)!) : undefined,
+    oifname: at.has(FRA_OIFNAME) ? attrStr(at.get(FRA_OIFNAME)!) : undefined,
+    fwmark: u32(FRA_FWMARK), fwmask: u32(FRA_FWMASK), goto: u32(FRA_GOTO),
+    suppressPrefixlen: sp === undefined ? undefined : sp | 0, suppressIfgroup: sg === undefined ? undefined : sg | 0,
+    protocol: at.has(FRA_PROTOCOL) ? attrU8(at.get(FRA_PROTOCOL)!) : undefined,
+    ipProto: at.has(FRA_IP_PROTO) ? attrU8(at.get(FRA_IP_PROTO)!) : undefined,
+    uidRange: range(FRA_UID_RANGE, 4), sportRange: range(FRA_SPORT_RANGE, 2), dportRange: range(FRA_DPORT_RANGE, 2),
+    attrs: at, msgType: m.type,
+  };
+}
+
+/** A route as `ip route add` describes it ("a.b.c.d/len" or "default"). */
+export interface RouteSpec {
+  dst: string;
+  type?: number;
+  table?: number;
+  protocol?: number;
+  scope?: number;
+  tos?: number;
+  via?: string;
+  dev?: string | number;
+  src?: string;
+  metric?: number;
+  onlink?: boolean;
+  /** RTAX id → value; lock with `locked` (a set of RTAX ids). */
+  metrics?: Record<number, number>;
+  locked?: number[];
+  nexthops?: { via?: string; dev?: string | number; weight?: number; onlink?: boolean }[];
+}
+
+function ipOrThrow(s: string): Uint8Array {
+  const a = parseIPv4(s);
+  if (!a) throw new NetlinkError(EINVAL, `invalid address "${s}"`);
+  return a;
+}
+
+function devIdx(nl: NetlinkSocket, dev: string | number): number {
+  if (typeof dev === "number") return dev;
+  const i = nl.ifindex(dev);
+  if (!i) throw new NetlinkError(ENODEV, `Cannot find device "${dev}"`);
+  return i;
+}
+
+/** The RTM_NEWROUTE/DELROUTE body iproute2 builds for a spec (rtm_scope/type/table defaults included). */
+function routeRequest(nl: NetlinkSocket, b: NlBuilder, s: RouteSpec, del: boolean): void {
+  const [a, l] = s.dst === "default" ? ["0.0.0.0", "0"] : s.dst.split("/");
+  const dst = ipOrThrow(a);
+  const dstLen = l === undefined ? 32 : Number(l);
+  const type = s.type ?? (del ? RTN_UNSPEC : RTN_UNICAST);
+  let table = s.table ?? (type === RTN_LOCAL || type === RTN_BROADCAST || type === RTN_NAT || type === RTN_ANYCAST ? RT_TABLE_LOCAL : RT_TABLE_MAIN);
+  let scope = s.scope;
+  if (scope === undefined) {
+    if (type === RTN_LOCAL || type === RTN_NAT) scope = RT_SCOPE_HOST;
+    else if (type === RTN_BROADCAST || type === RTN_MULTICAST || type === RTN_ANYCAST) scope = RT_SCOPE_LINK;
+    else if (type === RTN_UNICAST || type === RTN_UNSPEC) scope = del ? RT_SCOPE_NOWHERE : !s.via && !s.nexthops ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+    else scope = del ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
+  }
+  b.raw(rtmsg({ dstLen, tos: s.tos ?? 0, table: table < 256 ? table : 0, protocol: s.protocol ?? (del ? 0 : RTPROT_BOOT),
+    scope, type, flags: s.onlink ? RTNH_F_ONLINK : 0 }));
+  if (dstLen > 0 || s.dst !== "default") b.attr(RTA_DST, dst);
+  if (s.src) b.attr(RTA_PREFSRC, ipOrThrow(s.src));
+  if (s.via) b.attr(RTA_GATEWAY, ipOrThrow(s.via));
+  if (s.metric !== undefined) b.u32(RTA_PRIORITY, s.metric);
+  if (table >= 256) b.u32(RTA_TABLE, table);
+  if (s.dev !== undefined) b.u32(RTA_OIF, devIdx(nl, s.dev));
+  if (s.metrics || s.locked) {
+    b.nest(RTA_METRICS);
+    for (const [k, v] of Object.entries(s.metrics ?? {})) b.u32(Number(k), v);
+    const lock = (s.locked ?? []).reduce((m, x) => m | (1 << x), 0);
+    if (lock) b.u32(RTAX_LOCK, lock);
+    b.end();
+  }
+  if (s.nexthops) {
+    const parts: Uint8Array[] = [];
+    for (const nh of s.nexthops) {
+      const gw = nh.via ? ipOrThrow(nh.via) : null;
+      const len = 8 + (gw ? 8 : 0);
+      const x = new Uint8Array(len), xd = new DataView(x.buffer);
+      xd.setUint16(0, len, true);
+      x[2] = nh.onlink ? RTNH_F_ONLINK : 0;
+      x[3] = (nh.weight ?? 1) - 1;
+      xd.setInt32(4, nh.dev === undefined ? 0 : devIdx(nl, nh.dev), true);
+      if (gw) { xd.setUint16(8, 8, true); xd.setUint16(10, RTA_GATEWAY, true); x.set(gw, 12); }
+      parts.push(x);
+    }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) { all.set(p, o); o += p.length; }
+    b.attr(RTA_MULTIPATH, all);
+  }
+}
+
+/** `ip route add|replace|append|prepend|change` (flags: NLM_F_*; default CREATE|EXCL as `add`). */
+export function routeAdd(nl: NetlinkSocket, s: RouteSpec, flags = NLM_F_CREATE | NLM_F_EXCL): void {
+  nl.transact(RTM_NEWROUTE, NLM_F_ACK | flags, (b) => routeRequest(nl, b, s, false));
+}
+/** `ip route del`. */
+export function routeDel(nl: NetlinkSocket, s: RouteSpec): void {
+  nl.transact(RTM_DELROUTE, NLM_F_ACK, (b) => routeRequest(nl, b, s, true));
+}
+/** Every IPv4 route of a table (0 = all tables), as the kernel dumps them. */
+export function routeDump(nl: NetlinkSocket, table = RT_TABLE_MAIN): RouteInfo[] {
+  const replies = nl.transact(RTM_GETROUTE, NLM_F_DUMP, (b) => {
+    b.raw(rtmsg({ family: AF_INET }));
+    if (table) b.u32(RTA_TABLE, table);
+  });
+  return replies.filter((m) => m.type === RTM_NEWROUTE).map(decodeRoute);
+}
+/** `ip route get ADDR [from A] [iif D] [oif D] [mark M] [tos T] [uid U] [fibmatch]`. */
+export function routeGet(nl: NetlinkSocket, dst: string, o: { from?: string; iif?: string | number; oif?: string | number;
+  mark?: number; tos?: number; uid?: number; fibmatch?: boolean } = {}): RouteInfo {
+  const replies = nl.transact(RTM_GETROUTE, 0, (b) => {
+    b.raw(rtmsg({ family: AF_INET, dstLen: 32, srcLen: o.from ? 32 : 0, tos: o.tos ?? 0,
+      flags: RTM_F_LOOKUP_TABLE | (o.fibmatch ? RTM_F_FIB_MATCH : 0) }));
+    b.attr(RTA_DST, ipOrThrow(dst));
+    if (o.from) b.attr(RTA_SRC, ipOrThrow(o.from));
+    if (o.uid !== undefined) b.u32(RTA_UID, o.uid);
+    if (o.iif !== undefined) b.u32(RTA_IIF, devIdx(nl, o.iif));
+    if (o.oif !== undefined) b.u32(RTA_OIF, devIdx(nl, o.oif));
+    if (o.mark) b.u32(RTA_MARK, o.mark);
+  });
+  const m = replies.find((r) => r.type === RTM_NEWROUTE);
+  if (!m) throw new NetlinkError(EINVAL);
+  return decodeRoute(m);
+}
+
+/** A rule as `ip rule add` describes it. */
+export interface RuleSpec {
+  priority?: number; not?: boolean; from?: string; to?: string; tos?: number; fwmark?: number; fwmask?: number;
+  iif?: string; oif?: string; table?: number; action?: number; goto?: number; protocol?: number;
+  suppressPrefixlen?: number; uidRange?: [number, number]; ipProto?: number;
+  sport?: [number, number]; dport?: [number, number];
+}
+
+function ruleRequest(b: NlBuilder, s: RuleSpec, add: boolean): void {
+  const pfx = (p: string) => { const [a, l] = p.split("/"); return { a: ipOrThrow(a), l: l === undefined ? 32 : Number(l) }; };
+  const src = s.from && s.from !== "all" ? pfx(s.from) : null;
+  const dst = s.to && s.to !== "all" ? pfx(s.to) : null;
+  const table = s.table ?? (add && s.action === undefined && s.goto === undefined ? RT_TABLE_MAIN : 0);
+  const action = s.goto !== undefined ? FR_ACT_GOTO : s.action ?? (add ? FR_ACT_TO_TBL : FR_ACT_UNSPEC);
+  b.raw(fibRuleHdr({ srcLen: src?.l ?? 0, dstLen: dst?.l ?? 0, tos: s.tos ?? 0, table: table < 256 ? table : 0,
+    action, flags: s.not ? FIB_RULE_INVERT : 0 }));
+  if (src) b.attr(FRA_SRC, src.a);
+  if (dst) b.attr(FRA_DST, dst.a);
+  if (s.priority !== undefined) b.u32(FRA_PRIORITY, s.priority);
+  if (s.fwmark !== undefined) b.u32(FRA_FWMARK, s.fwmark);
+  if (s.fwmask !== undefined) b.u32(FRA_FWMASK, s.fwmask);
+  if (s.protocol !== undefined) b.u8(FRA_PROTOCOL, s.protocol);
+  if (table >= 256) b.u32(FRA_TABLE, table);
+  if (s.suppressPrefixlen !== undefined) b.u32(FRA_SUPPRESS_PREFIXLEN, s.suppressPrefixlen);
+  if (s.iif) b.str(FRA_IIFNAME, s.iif);
+  if (s.oif) b.str(FRA_OIFNAME, s.oif);
+  if (s.uidRange) { const x = new Uint8Array(8), d = new DataView(x.buffer); d.setUint32(0, s.uidRange[0], true); d.setUint32(4, s.uidRange[1], true); b.attr(FRA_UID_RANGE, x); }
+  if (s.ipProto !== undefined) b.u8(FRA_IP_PROTO, s.ipProto);
+  for (const [t, r] of [[FRA_SPORT_RANGE, s.sport], [FRA_DPORT_RANGE, s.dport]] as const) {
+    if (!r) continue;
+    const x = new Uint8Array(4), d = new DataView(x.buffer); d.setUint16(0, r[0], true); d.setUint16(2, r[1], true);
+    b.attr(t, x);
+  }
+  if (s.goto !== undefined) b.u32(FRA_GOTO, s.goto);
+}
+
+/** `ip rule add …` (NLM_F_CREATE | NLM_F_EXCL, as iproute2). */
+export function ruleAdd(nl: NetlinkSocket, s: RuleSpec): void {
+  nl.transact(RTM_NEWRULE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, (b) => ruleRequest(b, s, true));
+}
+/** `ip rule del …`. */
+export function ruleDel(nl: NetlinkSocket, s: RuleSpec): void {
+  nl.transact(RTM_DELRULE, NLM_F_ACK, (b) => ruleRequest(b, s, false));
+}
+/** Every IPv4 rule in priority order. */
+export function ruleDump(nl: NetlinkSocket): RuleInfo[] {
+  const replies = nl.transact(RTM_GETRULE, NLM_F_DUMP, (b) => b.raw(fibRuleHdr({ family: AF_INET })));
+  return replies.filter((m) => m.type === RTM_NEWRULE).map(decodeRule);
+}

@@ -156,6 +156,10 @@ export function fibDumpInfo(w: NlWriter, pid: u32, seq: u32, event: u16, tbId: u
     ok = (load<u32>(nh, NH_GW) == 0 || nlaPutU32(w, RTA_GATEWAY, load<u32>(nh, NH_GW)))
       && (load<u32>(nh, NH_OIF) == 0 || nlaPutU32(w, RTA_OIF, load<u32>(nh, NH_OIF)));
   } else if (ok) {
+    // fib_sync_down_dev marks the info LINKDOWN once every nexthop is dead or without carrier
+    let down: u32 = 0;
+    for (let i: u32 = 0; i < n; i++) if ((nhReportFlags(fiNh(fi, i)) & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) != 0) down++;
+    if (down == n) rflags |= RTNH_F_LINKDOWN;
     const mp = nlaNestStart(w, RTA_MULTIPATH);
     ok = mp != 0;
     for (let i: u32 = 0; i < n && ok; i++) {

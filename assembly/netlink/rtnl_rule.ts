@@ -55,8 +55,8 @@ const FRA_MAX: u32 = 30;
 // fib4_rule_policy (FRA_GENERIC_POLICY + FRA_FLOW, FRA_DSCP)
 const FRA_POLICY: usize = memory.data<u16>([
   0, 0,                 // 0
-  NLA_U32, 0,           // 1 DST
-  NLA_U32, 0,           // 2 SRC
+  0, 0,                 // 1 DST (length checked with dst_len)
+  0, 0,                 // 2 SRC
   NLA_STRING, 15,       // 3 IIFNAME
   NLA_U32, 0,           // 4 GOTO
   0, 0,                 // 5

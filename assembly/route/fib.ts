@@ -400,7 +400,7 @@ function checkLeaf(value: u32, plen: i32): bool {
   if (plen <= lkStopBelow) { lkLost = true; return true; }
   for (let fa = value; fa != 0; fa = load<u32>(fa, FA_NEXT)) {
     const tos = load<u8>(fa, FA_TOS);
-    if (tos != 0 && tos != lkTos) continue;
+    if (tos != 0 && tos != (lkTos & 0x1C)) continue;   // fib_dscp_masked_match: the legacy TOS bits
     const fi = load<u32>(fa, FA_INFO);
     if (load<u8>(fi, FI_DEAD) != 0) continue;
     if (load<u8>(fi, FI_SCOPE) < lkScope) continue;
@@ -727,7 +727,7 @@ function checkNh(nh: u32, table: u32, scope: u8): i32 {
   const d = devGet(oif);
   if (d === null) return -ENODEV;
   if ((d.flags & IFF_UP) == 0) return fail("Device for nexthop is not up", -ENETDOWN);
-  store<u8>(nh, RT_SCOPE_LINK, NH_SCOPE);
+  store<u8>(nh, RT_SCOPE_HOST, NH_SCOPE);   // fib_check_nh_nongw: the destination itself is the nexthop
   return 0;
 }
 
@@ -743,7 +743,7 @@ const addrRes = changetype<FibResult>(memory.data(offsetof<FibResult>()));
 
 /** __inet_dev_addr_type over table tbId: the route type of addr, restricted to dev when given. */
 export function inetAddrTypeDevTable(dev: NetDevice | null, addr: u32, tbId: u32): u8 {
-  if ((addr & 0xFF) == 0 || addr == 0xFFFFFFFF) return RTN_BROADCAST;
+  if (addr == 0 || addr == 0xFFFFFFFF) return RTN_BROADCAST;   // ipv4_is_zeronet: 0.0.0.0 only since 5.3
   if ((addr & 0xF0) == 0xE0) return RTN_MULTICAST;
   const tb = fibGetTable(tbId);
   if (tb == 0) return RTN_BROADCAST;
@@ -1252,7 +1252,7 @@ export function fibAddIfaddr(ifa: InIfaddr): void {
   fibMagic(true, RTN_LOCAL, addr, 32, p, 0);
   if ((d.flags & IFF_UP) == 0) return;
   if (ifa.broadcast != 0 && ifa.broadcast != 0xFFFFFFFF) fibMagic(true, RTN_BROADCAST, ifa.broadcast, 32, p, 0);
-  if ((prefix & 0xFF) != 0 && (ifa.flags & IFA_F_SECONDARY) == 0 && (prefix != addr || ifa.prefixlen < 32)) {
+  if (prefix != 0 && (ifa.flags & IFA_F_SECONDARY) == 0 && (prefix != addr || ifa.prefixlen < 32)) {
     if ((ifa.flags & IFA_F_NOPREFIXROUTE) == 0) {
       fibMagic(true, (d.flags & IFF_LOOPBACK) != 0 ? RTN_LOCAL : RTN_UNICAST, prefix, ifa.prefixlen, p, 0);
     }
@@ -1275,7 +1275,7 @@ export function fibDelIfaddr(ifa: InIfaddr): void {
   if ((ifa.flags & IFA_F_SECONDARY) != 0) {
     prim = ifaByPrefix(ifa.ifindex, any, ifa.mask);
     if (prim === null) return;
-  } else if ((any & 0xFF) != 0 && (any != ifa.local || ifa.prefixlen < 32)) {
+  } else if (any != 0 && (any != ifa.local || ifa.prefixlen < 32)) {
     if ((ifa.flags & IFA_F_NOPREFIXROUTE) == 0) {
       fibMagic(false, (d.flags & IFF_LOOPBACK) != 0 ? RTN_LOCAL : RTN_UNICAST, any, ifa.prefixlen, ifa, 0);
     }
@@ -1310,7 +1310,7 @@ export function fibDelIfaddr(ifa: InIfaddr): void {
     if (prim1 !== null && changetype<usize>(prim1) == changetype<usize>(a) && a.prefixlen < 31) {
       const brd1 = a.address | ~a.mask;
       const any1 = a.address & a.mask;
-      if ((any1 & 0xFF) != 0) {
+      if (any1 != 0) {
         if (ifa.broadcast == brd1 || ifa.broadcast == any1) okBrd = true;
         if (brd == brd1 || brd == any1) okBrd1 = true;
         if (any == brd1 || any == any1) okBrd0 = true;
@@ -1401,8 +1401,8 @@ export function fibInfoUsesDev(fi: u32, ifindex: u32): bool {
 
 /** Routes on device ifindex, for nhDevUsable users: is the nexthop's device up with carrier? */
 export function fibNhLinkdown(nh: u32): bool {
-  if (load<u8>(nh, NH_SCOPE) == RT_SCOPE_NOWHERE) return false;
   if ((load<u32>(nh, NH_FLAGS) & RTNH_F_LINKDOWN) != 0) return true;
+  if (load<u8>(nh, NH_SCOPE) == RT_SCOPE_NOWHERE || load<u32>(nh, NH_OIF) == 0) return false;
   return !nhDevUsable(load<u32>(nh, NH_OIF));
 }
 

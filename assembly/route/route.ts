@@ -20,7 +20,7 @@ import { fibLookup } from "./rules";
 import { fibMultipathHash, fibSelectMultipath, findException, updateOrCreateFnhe, fnheGw, fnhePmtu,
   fnheLocked, fnheExpires } from "./nexthop";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH } from "../ipv4/icmp";
-import { fibInit } from "./fib";
+import { fibInit, fibFlushCache } from "./fib";
 import { rulesInit } from "./rules";
 import { nexthopInit } from "./nexthop";
 import { rtnlRouteInit } from "../netlink/rtnl_route";
@@ -82,7 +82,7 @@ const flV = changetype<Flowi4>(memory.data(offsetof<Flowi4>()));
 // @ts-ignore: decorator
 @inline function isLocalMulticast(a: u32): bool { return (a & 0xFFFFFF) == 0xE0; }   // 224.0.0.0/24
 // @ts-ignore: decorator
-@inline function isZeronet(a: u32): bool { return (a & 0xFF) == 0; }
+@inline function isZeronet(a: u32): bool { return a == 0; }   // ipv4_is_zeronet: only 0.0.0.0 since 5.3 (0/8 is unicast)
 // @ts-ignore: decorator
 @inline function isLoopback(a: u32): bool { return (a & 0xFF) == 127; }
 const ALL_HOSTS: u32 = 0x010000E0; // 224.0.0.1, joined on every device
@@ -674,3 +674,6 @@ export function fibLookupBatch(addrs: usize, out: usize, n: i32): void {
     store<u8>(o, 0, 7);
   }
 }
+
+/** `ip route flush cache` (/proc/sys/net/ipv4/route/flush): learned exceptions are forgotten. */
+export function routeFlushCache(): void { fibFlushCache(); }

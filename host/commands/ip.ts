@@ -19,13 +19,15 @@ import {
   IFF_DYNAMIC, AF_UNSPEC, AF_INET, AF_INET6, AF_PACKET, AF_BRIDGE, ARPHRD_ETHER, ARPHRD_LOOPBACK, ARPHRD_NONE,
   ENODEV, EADDRNOTAVAIL, ENOENT, EOPNOTSUPP, EMSGSIZE, OPER_STATES,
 } from "../netlink.ts";
+import { doIproute } from "./ip-route.ts";
+import { doIprule } from "./ip-rule.ts";
 
 export interface IpResult { stdout: string; stderr: string; status: number }
 
 const AF_MPLS = 28;
 
 /** exit(n) inside iproute2: unwinds to runIp. */
-class Exit extends Error {
+export class Exit extends Error {
   constructor(readonly status: number) { super(`exit ${status}`); }
 }
 
@@ -361,6 +363,8 @@ function dispatch(ctx: IpContext, obj: string, args: string[]): number {
   switch (obj) {
     case "address": return doIpaddr(ctx, args);
     case "link": return doIplink(ctx, args);
+    case "route": return doIproute(ctx, args);
+    case "rule": return doIprule(ctx, args);
     case "help": ctx.fail255(IP_USAGE);
   }
   const h = extraObjects.get(obj);
@@ -1188,14 +1192,14 @@ function parseIpv6(s: string): Uint8Array | null {
   return out;
 }
 
-interface Prefix { family: number; addr: Uint8Array; bitlen: number; specified: boolean }
+export interface Prefix { family: number; addr: Uint8Array; bitlen: number; specified: boolean }
 
 function familyVerbose(f: number): string {
   return f === AF_INET ? "inet" : f === AF_INET6 ? "inet6" : f === AF_UNSPEC ? "any valid" : familyName(f);
 }
 
 /** get_prefix: ADDR[/LEN|/MASK]; exits(1) with iproute2's message on error. */
-function getPrefix(ctx: IpContext, arg: string, family: number): Prefix {
+export function getPrefix(ctx: IpContext, arg: string, family: number): Prefix {
   const slash = arg.indexOf("/");
   const a = slash >= 0 ? arg.slice(0, slash) : arg;
   let p: Prefix | null = null;
@@ -1232,7 +1236,7 @@ function getPrefix(ctx: IpContext, arg: string, family: number): Prefix {
   return p;
 }
 
-function getAddr(ctx: IpContext, arg: string, family: number): { family: number; addr: Uint8Array } {
+export function getAddr(ctx: IpContext, arg: string, family: number): { family: number; addr: Uint8Array } {
   const v6 = family !== AF_INET && arg.includes(":") ? parseIpv6(arg) : null;
   const v4 = !v6 && family !== AF_INET6 ? getAddrIpv4(arg) : null;
   if (!v6 && !v4) {
