@@ -2,6 +2,8 @@
 // (one Map per prefix length, longest match by trying lengths 32..0).
 //   node --import tsx bench/fib-reference.ts [--keys 10000000] [--prefixes 600000] [--seed 1] [--asn]
 // --asn uses the benchmark's full table (@ip-location-db/asn + generator) instead of a random one.
+// Half of the keys are checked before trieCompact, half after. Checks trieLookupBatch, trieLookupLongest
+// and trieLookup with a callback that rejects values divisible by 3 (backtracking to shorter prefixes).
 // Prints "N keys, M mismatches" and exits 1 on any mismatch or invariant violation.
 import { loadFibEngine, buildFullTable, type FibEngine } from "./fib.bench.ts";
 
@@ -103,8 +105,16 @@ export async function runReference(nKeys: number, nPrefixes: number, seed: numbe
   const kr = rng(seed + 99);
   const batch = new Uint32Array(B);
   let done = 0;
+  let compacted = false;
   const t0 = performance.now();
   while (done < nKeys) {
+    if (!compacted && done >= nKeys / 2) {   // second half of the keys on the relaid-out trie
+      eng.trieCompact(t);
+      compacted = true;
+      const c2 = eng.trieCheck(t);
+      console.log(`trieCompact: trieCheck=${c2}`);
+      if (c2 !== 0) bad++;
+    }
     const m = Math.min(B, nKeys - done);
     for (let i = 0; i < m; i++) {
       // half uniform, half inside a table prefix (deep matches, nested backtracking)

@@ -5,6 +5,7 @@ import os from "node:os";
 const BENCHES: string[] = [
   "./checksum.bench.ts",
   "./echo.bench.ts",
+  "./fib.bench.ts",
 ];
 
 const cpu = os.cpus()[0]?.model ?? "unknown cpu";

@@ -9,7 +9,7 @@ import { csumPartial, csumFold } from "../core/checksum";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { loadBe16 } from "../ethernet/eth";
-import { ipRouteOutput, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { ipRouteOutput, icmpErrLearn, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
 import { inetSelectAddr } from "./devinet";
 import { ipBuildAndSend } from "./output";
 import { inputRouteType } from "./input";
@@ -65,6 +65,8 @@ export function icmpRcv(skb: Skb): void {
     }
   }
   if (type == ICMP_ECHO) { icmpEcho(skb, rtType); return; }
+  // icmp_err for ICMP we sent: learn a path MTU (FRAG_NEEDED) or a redirect into a nexthop exception.
+  if (type == ICMP_DEST_UNREACH || type == ICMP_REDIRECT) icmpErrLearn(skb);
   // Errors go to the sockets of the embedded protocol (icmp_unreach); replies to ping sockets. Neither
   // kind of socket exists yet, so these are consumed after being counted.
   consumeSkb(skb);

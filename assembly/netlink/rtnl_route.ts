@@ -4,22 +4,21 @@
 //
 //   struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; }  12 bytes
 import {
-  NlWriter, NlCallback, nlmsgPut, nlmsgEnd, nlmsgCancel, nlaPut, nlaPutU32, nlaNestStart, nlaNestEnd,
+  NlWriter, NlCallback, nlmsgPut, nlmsgEnd, nlmsgCancel, nlaPutU32, nlaNestStart, nlaNestEnd,
   nlmsgParse, tbGet, nlaPayload, nlaData, nlaGetU8, nlaGetU16, nlaGetU32, nlSetErrMsg, nlSetBadAttr, nlStrict,
-  nlCurPortid, nlmsgLen, nlmsgType, nlmsgFlags, nlmsgSeq, nlmsgData, nlWriterTail, nlReserve, NLMSG_HDRLEN,
+  nlCurPortid, nlmsgLen, nlmsgFlags, nlmsgSeq, nlmsgData, nlWriterTail, nlReserve, NLMSG_HDRLEN,
   NLM_F_MULTI, NLM_F_DUMP_FILTERED, NL_SOCK_STRICT_CHK, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT,
   NLA_U8, NLA_U16, NLA_U32, NLA_NESTED, NLA_UNSPEC, EINVAL, ENODEV, EMSGSIZE, ENOBUFS,
 } from "./nlmsg";
 import { rtnlRegister, rtnlReplyWriter, rtnlNotifyWriter, rtnlNotifyAbort } from "./rtnetlink";
-import { devGet, devIsUp } from "../core/netdev";
+import { devGet } from "../core/netdev";
 import { jiffies } from "../core/dev";
 import {
   fibCfg, fibConfigReset, fibGetTable, fibNewTable, fibTableInsert, fibTableDelete, fibErrMsg, fibTableAt,
-  fibSetCustomLocalRoutes, fibFlushCache,
-  Flowi4, FibResult, fiNh, fiNhs, NH_GW, NH_OIF, NH_FLAGS, NH_WEIGHT, NH_SCOPE, FI_PROTOCOL, FI_SCOPE, FI_FLAGS,
+  fibSetCustomLocalRoutes,
+  Flowi4, FibResult, fiNh, fiNhs, NH_GW, NH_OIF, NH_FLAGS, NH_WEIGHT, FI_PROTOCOL, FI_SCOPE, FI_FLAGS,
   FI_PREFSRC, FI_PRIORITY, FI_METRICS, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_ID, TB_TRIE, FIB_TABLE_HASHSZ,
-  RTAX_MAX, RTAX_FEATURES, RTAX_LOCK, RTAX_MTU, RTN_MAX, RTN_UNICAST, RTN_LOCAL, RT_TABLE_MAIN, RT_TABLE_COMPAT,
-  RT_SCOPE_NOWHERE, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK, RTNH_F_OFFLOAD, RTNH_F_TRAP, ESRCH, ENOENT,
+  RTAX_MAX, RTAX_FEATURES, RTAX_LOCK, RTAX_MTU, RTN_MAX, RTN_LOCAL, RT_TABLE_MAIN, RT_TABLE_COMPAT, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK, RTNH_F_OFFLOAD, RTNH_F_TRAP, ESRCH, ENOENT,
   fibNhLinkdown,
 } from "../route/fib";
 import { trieGet, trieWalk } from "../route/fib_trie";
@@ -500,7 +499,7 @@ function rtFillInfo(w: NlWriter, dst: u32, src: u32, rt: Rtable, tableId: u32, t
       const p = nlWriterTail(w);
       memory.fill(p, 0, 32);
       store<u32>(p, rt.input == 0 && rt.type == RTN_LOCAL ? 1 : 2);
-      store<i32>(p, <i32>expires, 8);
+      store<i32>(p, <i32>(expires / 10), 8);   // clock_t (USER_HZ 100)
       store<i32>(p, -rt.error, 12);
       w.len += 32;
       nlaNestEnd(w, a);

@@ -8,7 +8,7 @@ import {
   nlmsgLen, nlmsgFlags, nlmsgSeq, nlmsgData, NLMSG_HDRLEN, NLM_F_MULTI, NLM_F_EXCL, NL_SOCK_STRICT_CHK,
   NL_VALIDATE_LIBERAL, NLA_U8, NLA_U32, NLA_U64, NLA_STRING, NLA_UNSPEC, EINVAL, EMSGSIZE, EAFNOSUPPORT,
 } from "./nlmsg";
-import { rtnlRegister, rtnlReplyWriter, rtnlNotifyWriter, rtnlNotifyAbort } from "./rtnetlink";
+import { rtnlRegister, rtnlNotifyWriter, rtnlNotifyAbort } from "./rtnetlink";
 import { IFNAMSIZ } from "../core/netdev";
 import {
   R_NEXT, R_PREF, R_TABLE, R_FLAGS, R_SRC, R_DST, R_MARK, R_MARKMASK, R_TARGET, R_CTARGET, R_SUPPRESS_PLEN,

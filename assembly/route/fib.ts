@@ -21,7 +21,7 @@
 // blocks carved from heap.alloc'd chunks with free lists, so a long run of adds and deletes reuses
 // memory (runtime stub never frees).
 import { trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieWalk, trieCount } from "./fib_trie";
-import { NetDevice, devGet, devIsUp, devIndexLimit, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
+import { NetDevice, devGet, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
 import { ifaFirst, ifaAt, InIfaddr, IFA_F_SECONDARY, inetSelectAddr } from "../ipv4/devinet";
 import { fibRebalance, fnheFlushInfo, fnheFlushAll, nhDevUsable } from "./nexthop";
 import { rtmsgFib } from "../netlink/rtnl_route";
@@ -222,11 +222,17 @@ let tableCache: usize = 0;
 let infoCaches: usize = 0;           // 7 caches: 1, 2, 4, 8, 16, 32, 64 nexthops
 let tableHash: usize = 0;            // FIB_TABLE_HASHSZ u32 heads
 let scratchInfo: u32 = 0;            // candidate info being built
-let fibMainT: u32 = 0;               // net->ipv4.fib_main / fib_default
+let fibMainT: u32 = 0;               // net->ipv4.fib_main / fib_default (tables are never freed)
 let fibDefaultT: u32 = 0;
+let fibLocalT: u32 = 0;
 let customRules = false;             // net->ipv4.fib_has_custom_rules
 let customLocalRoutes = false;       // net->ipv4.fib_has_custom_local_routes
 let genid: u32 = 1;                  // rt_cache_flush generation (nh_saddr, exceptions)
+// Which addresses the local table can possibly match (counts of its prefixes per /16, per /8 for
+// prefixes of 8..15 bits, and of shorter ones): the merged lookup skips the local trie elsewhere.
+let localC16: usize = 0;             // 65536 u16
+let localC8: usize = 0;              // 256 u32
+let localWide: u32 = 0;
 let devAddrGenid: u32 = 1;           // net->ipv4.dev_addr_genid
 
 export function fibGenid(): u32 { return genid; }
@@ -241,6 +247,7 @@ export function fibSetCustomLocalRoutes(): void { customLocalRoutes = true; }
 /** `ip route flush cache`: rt_cache_flush plus fnhe_genid_bump (learned exceptions are forgotten). */
 export function fibFlushCache(): void { rtCacheFlush(); fnheFlushAll(); }
 export function fibMainTable(): u32 { return fibMainT; }
+export function fibDefaultTable(): u32 { return fibDefaultT; }
 export function fibInfoCount(): u32 { return infoCount; }
 
 /** Reset every table, info and alias (a fresh namespace). */
@@ -254,6 +261,8 @@ export function fibInit(): void {
     infoCaches = heap.alloc(7 << 2);
     for (let i: u32 = 0; i < 7; i++) store<u32>(infoCaches + (i << 2), <u32>kmemCacheNew(FI_HDR + (NH_SIZE << i)));
     scratchInfo = <u32>heap.alloc(FI_HDR + MAX_NHS * NH_SIZE);
+    localC16 = heap.alloc(65536 << 1);
+    localC8 = heap.alloc(256 << 2);
   } else {
     // Drop what a previous engine left (tables keep their tries: empty them).
     for (let h: u32 = 0; h < FIB_TABLE_HASHSZ; h++) {
@@ -262,13 +271,35 @@ export function fibInit(): void {
   }
   memory.fill(infoHash, 0, <usize>4 << INFO_HASH_BITS);
   memory.fill(tableHash, 0, <usize>FIB_TABLE_HASHSZ << 2);
+  memory.fill(localC16, 0, 65536 << 1);
+  memory.fill(localC8, 0, 256 << 2);
+  localWide = 0;
   infoAll = 0; infoCount = 0;
-  fibMainT = 0; fibDefaultT = 0;
+  fibMainT = 0; fibDefaultT = 0; fibLocalT = 0;
   customRules = false; customLocalRoutes = false;
   genid = 1; devAddrGenid = 1;
 }
 
 // ---- tables (fib_new_table / fib_get_table) ----
+
+/** Count a local-table prefix in (d = 1) or out (d = -1) of the local filter. */
+function localFilter(tb: u32, key: u32, plen: i32, d: i32): void {
+  if (load<u32>(tb, TB_ID) != RT_TABLE_LOCAL) return;
+  if (plen >= 16) {
+    const p = localC16 + (<usize>(key >>> 16) << 1);
+    store<u16>(p, <u16>(<i32>load<u16>(p) + d));
+  } else if (plen >= 8) {
+    const p = localC8 + (<usize>(key >>> 24) << 2);
+    store<u32>(p, <u32>(<i32>load<u32>(p) + d));
+  } else localWide = <u32>(<i32>localWide + d);
+}
+
+/** Could the local table hold a prefix covering host-order key? */
+// @ts-ignore: decorator
+@inline function localMayMatch(key: u32): bool {
+  return localWide != 0 || load<u32>(localC8 + (<usize>(key >>> 24) << 2)) != 0
+    || load<u16>(localC16 + (<usize>(key >>> 16) << 1)) != 0;
+}
 
 /** fib_get_table: 0 when the table does not exist. */
 export function fibGetTable(id: u32): u32 {
@@ -294,6 +325,7 @@ export function fibNewTable(id: u32): u32 {
   store<u32>(h, tb);
   if (id == RT_TABLE_MAIN) fibMainT = tb;
   else if (id == RT_TABLE_DEFAULT) fibDefaultT = tb;
+  else if (id == RT_TABLE_LOCAL) fibLocalT = tb;
   return tb;
 }
 
@@ -451,9 +483,9 @@ export function fibTableLookup(tb: u32, fl: Flowi4, res: FibResult, flags: u32):
   const id = load<u32>(tb, TB_ID);
   if (!customRules && (id == RT_TABLE_MAIN || id == RT_TABLE_LOCAL)) {
     const main = fibMainT;
-    const local = fibGetTable(RT_TABLE_LOCAL);
+    const local = fibLocalT;
     let errL = -EAGAIN;
-    if (local != 0) errL = tableLookupOne(local, fl, resL, key);
+    if (local != 0 && localMayMatch(key)) errL = tableLookupOne(local, fl, resL, key);
     if (errL != -EAGAIN && resL.prefixlen == 32) {
       memory.copy(changetype<usize>(res), changetype<usize>(resL), offsetof<FibResult>());
       res.table = main; res.tableId = RT_TABLE_MAIN;
@@ -594,30 +626,35 @@ function metricsInit(mx: u32, len: u32, out: usize): i32 {
   let m: u32 = 0;
   let p = mx;
   let rem = <i32>len;
-  while (rem >= 4) {
+  let err: i32 = 0;
+  while (rem >= 4 && err == 0) {
     const alen = <i32>load<u16>(p);
     if (alen < 4 || alen > rem) break;
     const type = <u32>(load<u16>(p, 2) & 0x3FFF);
     if (type != 0) {
-      if (type > RTAX_MAX) return fail("", -EINVAL);
       let val: u32 = 0;
-      if (type == RTAX_CC_ALGO) {
-        return fail("", -EINVAL);            // no congestion-control modules here (tcp_ca_get_key fails)
-      } else {
-        if (alen != 8) return fail("", -EINVAL);
+      if (type > RTAX_MAX) err = fail("Invalid metric type", -EINVAL);
+      else if (type == RTAX_CC_ALGO) err = fail("Unknown tcp congestion algorithm", -EINVAL);   // no CC modules here
+      else if (alen != 8) err = fail("Invalid attribute in metrics", -EINVAL);
+      else {
         val = load<u32>(p, 4);
+        if (type == RTAX_ADVMSS && val > 65535 - 40) val = 65535 - 40;
+        if (type == RTAX_MTU && val > 65535 - 15) val = 65535 - 15;
+        if (type == RTAX_HOPLIMIT && val > 255) val = 255;
+        if (type == RTAX_FEATURES && (val & ~<u32>0x1) != 0) {   // RTAX_FEATURE_MASK (ECN)
+          err = fail("Unknown flag set in feature mask in metrics attribute", -EINVAL);
+        }
       }
-      if (type == RTAX_ADVMSS && val > 65535 - 40) val = 65535 - 40;
-      if (type == RTAX_MTU && val > 65535 - 15) val = 65535 - 15;
-      if (type == RTAX_HOPLIMIT && val > 255) val = 255;
-      if (type == RTAX_FEATURES && (val & ~<u32>0x1) != 0) return fail("", -EINVAL);   // RTAX_FEATURE_MASK (ECN)
-      if (m == 0) m = kmemAlloc(metricsCache);
-      store<u32>(m + ((type - 1) << 2), val);
+      if (err == 0) {
+        if (m == 0) m = kmemAlloc(metricsCache);
+        store<u32>(m + ((type - 1) << 2), val);
+      }
     }
     const step = (alen + 3) & ~3;
     rem -= step;
     p += <u32>step;
   }
+  if (err != 0) { if (m != 0) kmemFree(metricsCache, m); return err; }
   store<u32>(out, m);
   return 0;
 }
@@ -860,6 +897,7 @@ function insertAlias(tb: u32, key: u32, plen: i32, head: u32, before: u32, fi: u
   if (head == 0) {
     store<u32>(na, fi, FA_INFO); store<u8>(na, tos, FA_TOS); store<u8>(na, type, FA_TYPE);
     trieInsert(load<u32>(tb, TB_TRIE), key, plen, na);
+    localFilter(tb, key, plen, 1);
     return na;
   }
   if (before == head) {
@@ -883,6 +921,7 @@ function removeAlias(tb: u32, key: u32, plen: i32, head: u32, fa: u32): void {
     const nx = load<u32>(head, FA_NEXT);
     if (nx == 0) {
       trieDelete(load<u32>(tb, TB_TRIE), key, plen);
+      localFilter(tb, key, plen, -1);
       kmemFree(aliasCache, head);
       return;
     }

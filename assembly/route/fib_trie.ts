@@ -898,30 +898,31 @@ const bSlot = <u32>memory.data(<i32>(BATCH << 2));   // slot value reached by ea
 const bWork = <u32>memory.data(<i32>(BATCH << 2));   // keys still at a tnode
 const bWork2 = <u32>memory.data(<i32>(BATCH << 2));
 const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys at a leaf (or a skipped-bits mismatch)
-const bHint = <u32>memory.data(<i32>(BATCH << 2));   // keys at a cover hint
 const MISMATCH: u32 = 3;                              // slot marker: skipped bits differ
 const bAddr = <u32>memory.data(<i32>(BATCH << 2));   // child slot address per pending key
 
 function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   const root = load<u32>(t + T_ROOT);
-  let nW: u32 = 0, nL: u32 = 0, nH: u32 = 0;
+  let nW: u32 = 0, nL: u32 = 0;
   let c: u32, x: u32, idx: u32, ok: bool;
+  // root level; a cover hint is final right away (its record's value), other keys are queued
   if (isTnode(root)) {
     const rk = tKey(root), rp = tPos(root), rb = tBits(root);
     for (let i: u32 = 0; i < m; i++) {
       x = (load<u32>(kb + (i << 2)) ^ rk) >> rp;
       ok = (x >> rb) == 0;
-      store<u32>(bSlot + (i << 2), select<u32>(tChild(root, select<u32>(x, 0, ok)), MISMATCH, ok));
+      c = select<u32>(tChild(root, select<u32>(x, 0, ok)), MISMATCH, ok);
+      store<u32>(bSlot + (i << 2), c);
+      store<u32>(ob + (i << 2), select<u32>(rValue(c & ~3), 0, (c & 3) == 2));  // c & ~3 = 0 reads harmless bytes
+      store<u32>(bWork + (nW << 2), i); nW += <u32>isTnode(c);
+      store<u32>(bLeaf + (nL << 2), i); nL += c & 1;
     }
   } else {
-    for (let i: u32 = 0; i < m; i++) store<u32>(bSlot + (i << 2), root);
-  }
-  for (let i: u32 = 0; i < m; i++) {
-    c = load<u32>(bSlot + (i << 2));
-    store<u32>(bWork + (nW << 2), i); nW += <u32>isTnode(c);
-    store<u32>(bLeaf + (nL << 2), i); nL += c & 1;
-    store<u32>(bHint + (nH << 2), i); nH += (c >> 1) & ~c & 1;
-    store<u32>(ob + (i << 2), 0);
+    for (let i: u32 = 0; i < m; i++) store<u32>(ob + (i << 2), 0);
+    if (occupied(root)) {
+      for (let i: u32 = 0; i < m; i++) { store<u32>(bSlot + (i << 2), root); store<u32>(bLeaf + (i << 2), i); }
+      nL = m;
+    }
   }
   let w = bWork, w2 = bWork2;
   while (nW != 0) {
@@ -939,16 +940,12 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
       const a = load<u32>(bAddr + (j << 2));
       const nx = select<u32>(load<u32>(a), MISMATCH, a != 0);  // a = 0 reads harmless bytes
       store<u32>(bSlot + (i << 2), nx);
+      store<u32>(ob + (i << 2), select<u32>(rValue(nx & ~3), 0, (nx & 3) == 2));
       store<u32>(w2 + (n2 << 2), i); n2 += <u32>isTnode(nx);
       store<u32>(bLeaf + (nL << 2), i); nL += nx & 1;
-      store<u32>(bHint + (nH << 2), i); nH += (nx >> 1) & ~nx & 1;
     }
     nW = n2;
     const sw = w; w = w2; w2 = sw;
-  }
-  for (let j: u32 = 0; j < nH; j++) {                 // hints: the covering record's value
-    const i = load<u32>(bHint + (j << 2));
-    store<u32>(ob + (i << 2), rValue(load<u32>(bSlot + (i << 2)) & ~3));
   }
   let nC: u32 = 0;
   for (let j: u32 = 0; j < nL; j++) {                 // leaves: the first record usually decides
@@ -1066,9 +1063,24 @@ export function trieFree(t: u32): void {
 // Inserts arrive in any order, so nodes end up scattered over the trie's chunks and a lookup touches
 // a different 4 KiB page at every step; with random destinations the data path then waits on page
 // walks more than on anything else. trieCompact copies the trie into fresh chunks in depth-first
-// order, each tnode followed by the records of its leaves, then releases the old chunks. Records are
-// referenced from hints and covers anywhere in their range, so each old record keeps the address of
-// its copy (in its value field) until every reference has been rewritten.
+// order, each tnode followed by the records of its leaves, then releases the old chunks. The records
+// reached from the root's empty slots and root-level leaves (the covers of large key ranges, hit by
+// most random destinations) go first, together. Records are referenced from hints and covers
+// anywhere in their range, so each old record keeps the address of its copy (in its value field)
+// until every reference has been rewritten.
+
+// An old record that has been copied keeps the copy's address in its value field and bit 1 of next.
+// @ts-ignore: decorator
+@inline function recMoved(r: u32): bool { return (load<u32>(r, 8) & 2) != 0; }
+
+function recCopy(t: u32, r: u32): u32 {
+  if (recMoved(r)) return load<u32>(r, 4);
+  const nr = blockAlloc(t, REC_SIZE, CLASS_REC);
+  memory.copy(<usize>nr, <usize>r, REC_SIZE);
+  store<u32>(r, nr, 4);
+  store<u32>(r, load<u32>(r, 8) | 2, 8);
+  return nr;
+}
 
 function cpLeaf(t: u32, h: u32): u32 {
   const k = rKey(h);
@@ -1076,9 +1088,7 @@ function cpLeaf(t: u32, h: u32): u32 {
   let prev: u32 = 0;
   let r = h;
   while (true) {
-    const nr = blockAlloc(t, REC_SIZE, CLASS_REC);
-    memory.copy(<usize>nr, <usize>r, REC_SIZE);
-    store<u32>(r, nr, 4);                    // forwarding address
+    const nr = recCopy(t, r);
     if (prev != 0) rSetNext(prev, nr); else first = nr;
     prev = nr;
     const nx = rNext(r);
@@ -1086,6 +1096,17 @@ function cpLeaf(t: u32, h: u32): u32 {
     r = nx;
   }
   return first;
+}
+
+/** Copy first the records that lookups reach from the root's empty slots and root-level leaves. */
+function cpHot(t: u32, root: u32): void {
+  const len: u32 = 1 << tBits(root);
+  for (let i: u32 = 0; i < len; i++) {
+    const c = tChild(root, i);
+    if (c == 0 || isTnode(c)) continue;
+    const r = isLeaf(c) ? leafCover(c & ~3) : c & ~3;
+    if (r != 0) recCopy(t, r);
+  }
 }
 
 function cpNode(t: u32, n: u32, parent: u32): u32 {
@@ -1139,6 +1160,7 @@ export function trieCompact(t: u32): void {
   let shift = CHUNK_MIN_SHIFT;
   while (shift < CHUNK_MAX_SHIFT && (<u32>1 << shift) < load<u32>(t + T_BYTES)) shift++;
   store<u32>(t + T_CHUNK_SHIFT, shift - 1);
+  if (isTnode(root)) cpHot(t, root);
   const nr = isLeaf(root) ? cpLeaf(t, root & ~3) | 1 : cpNode(t, root, 0);
   fixRefs(nr);
   store<u32>(t + T_ROOT, nr);

@@ -22,7 +22,8 @@ import { prandomU32Max } from "../core/random";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { timerAdd, timerCancel, timerMod, timerRegister } from "../core/timer";
 import { jiffies } from "../core/dev";
-import { Flowi4, FibResult, fiNh, fiNhs, NH_FLAGS, NH_WEIGHT, NH_UPPER, NH_FNHE, RTNH_F_DEAD,
+import { neighLookup, NUD_VALID } from "../neigh/neighbour";
+import { Flowi4, FibResult, fiNh, fiNhs, NH_FLAGS, NH_WEIGHT, NH_UPPER, NH_FNHE, NH_SCOPE, NH_GW, NH_OIF, RTNH_F_DEAD, RT_SCOPE_LINK,
   fibNhSaddr } from "./fib";
 
 /** The nexthop's device can carry traffic (up, with carrier). */
@@ -79,15 +80,26 @@ export function fibMultipathHash(fl: Flowi4): i32 {
   return <i32>(h >>> 1);
 }
 
-/** fib_select_multipath: the first live nexthop whose bound covers the hash (preferring saddr's). */
+/** fib_good_nh: a link-scope gateway whose neighbour entry exists must be valid (use_neigh). */
+function fibGoodNh(nh: u32): bool {
+  if (load<u8>(nh, NH_SCOPE) != RT_SCOPE_LINK) return true;
+  const n = neighLookup(load<u32>(nh, NH_GW), load<u32>(nh, NH_OIF));
+  return n === null || (n.state & NUD_VALID) != 0;
+}
+
+/**
+ * fib_select_multipath: the first live nexthop whose bound covers the hash (preferring saddr's);
+ * with fib_multipath_use_neigh, nexthops whose gateway is known unreachable are passed over.
+ */
 export function fibSelectMultipath(res: FibResult, hash: i32, saddr: u32): void {
   const fi = res.info;
   const n = fiNhs(fi);
+  const useNeigh = sysctl(Sysctl.fib_multipath_use_neigh) != 0;
   let found = false;
   for (let i: u32 = 0; i < n; i++) {
     const nh = fiNh(fi, i);
     const ub = load<i32>(nh, NH_UPPER);
-    if (ub == -1) continue;
+    if (ub == -1 || (useNeigh && !fibGoodNh(nh))) continue;
     if (!found) {
       res.nhSel = <u8>i;
       found = saddr == 0 || fibNhSaddr(fi, i) == saddr;

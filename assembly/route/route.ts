@@ -6,7 +6,7 @@
 // the same kind (the data path is run to completion).
 import { NetDevice, devGet, devIndexLimit, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
 import { ifaFirst, ifaAt, IFA_F_SECONDARY, inetAddrIsLocal } from "../ipv4/devinet";
-import { Skb, kfreeSkb } from "../core/skb";
+import { Skb, kfreeSkb, skbNetworkHeader } from "../core/skb";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { jiffies } from "../core/dev";
@@ -629,6 +629,33 @@ export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: 
   updateOrCreateFnhe(fiNh(resL.info, resL.nhSel), daddr, newGw, 0, false,
     jiffies() + <i64>sysctl(Sysctl.route_gc_timeout) * 1000);
   return 1;
+}
+
+/**
+ * icmp_unreach / icmp_redirect → icmp_err: an ICMP error about an ICMP packet we sent (skb.data at the
+ * ICMP header, the offending IP header after it). "Fragmentation needed" teaches the path MTU, a
+ * redirect (any of its four codes) a gateway, both for the original destination. Errors about other
+ * protocols need their sockets' err handlers, which this engine does not have: nothing is learned.
+ */
+export function icmpErrLearn(skb: Skb): void {
+  const p = <usize>skb.data;
+  const len = skb.len;
+  if (len < 8 + 20) return;
+  const type = load<u8>(p), code = load<u8>(p + 1);
+  const inner = p + 8;
+  const vihl = load<u8>(inner);
+  const ihl = <u32>(vihl & 15) << 2;
+  if ((vihl >> 4) != 4 || ihl < 20 || len < 8 + ihl + 8) return;
+  if (load<u8>(inner + 9) != 1 /* IPPROTO_ICMP */) return;
+  const daddr = load<u32>(inner + 16), saddr = load<u32>(inner + 12), tos = load<u8>(inner + 1);
+  if (type == 3 && code == 4) {                       // ICMP_DEST_UNREACH / ICMP_FRAG_NEEDED
+    const mtu = (<u32>load<u8>(p + 6) << 8) | <u32>load<u8>(p + 7);
+    ipv4UpdatePmtu(daddr, saddr, tos, 1, skb.mark, mtu);
+  } else if (type == 5 && code <= 3) {                // ICMP_REDIRECT, NET/HOST/NETTOS/HOSTTOS
+    const d = devGet(skb.dev);
+    if (d === null) return;
+    ipDoRedirect(daddr, saddr, tos, skb.mark, load<u32>(skbNetworkHeader(skb) + 12), load<u32>(p + 4), d);
+  }
 }
 
 /** inet_addr_onlink: both addresses inside one primary subnet of the device. */

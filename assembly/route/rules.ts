@@ -13,7 +13,7 @@
 // merged local+main trie, then table default); the first change sets fib_has_custom_rules for good.
 import { devGet, devIndexByName, devName, devNameLen, IFNAMSIZ } from "../core/netdev";
 import { Flowi4, FibResult, fibGetTable, fibTableLookup, fibMainTable, fibHasCustomRules, fibSetCustomRules,
-  fibSetLookup, fibEmptyTable, fiNh, NH_OIF, RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT, RTPROT_KERNEL,
+  fibSetLookup, fibEmptyTable, fibDefaultTable, fiNh, NH_OIF, RT_TABLE_LOCAL, RT_TABLE_MAIN, RT_TABLE_DEFAULT, RTPROT_KERNEL,
   EAGAIN, ESRCH, ENETUNREACH, EACCES, EINVAL, EEXIST, ENOENT, ENOBUFS, rtCacheFlush } from "./fib";
 import { rtmsgRule } from "../netlink/rtnl_rule";
 
@@ -253,7 +253,7 @@ export function fibLookup(fl: Flowi4, res: FibResult, flags: u32): i32 {
     const main = fibMainTable();
     if (main != 0) err = fibTableLookup(main, fl, res, flags);
     if (err != 0) {
-      const def = fibGetTable(RT_TABLE_DEFAULT);
+      const def = fibDefaultTable();
       if (def != 0) err = fibTableLookup(def, fl, res, flags);
     }
     if (err == -EAGAIN) err = -ENETUNREACH;

@@ -4,7 +4,7 @@
 // tests/host/route-vs-kernel.test.ts). Name tables are Debian's /etc/iproute2 files (rt_tables,
 // rt_protos, rt_scopes, rt_dsfield) built in, so the browser prints the same.
 import {
-  NlBuilder, NlMessage, attrMap, parseAttrs, attrU32, attrU8, ipv4Str, NLMSG_HDRLEN, NLM_F_REQUEST, NLM_F_CREATE,
+  NlBuilder, NlMessage, attrMap, parseAttrs, attrU32, ipv4Str, NLMSG_HDRLEN, NLM_F_REQUEST, NLM_F_CREATE,
   NLM_F_EXCL, NLM_F_REPLACE, NLM_F_APPEND, NLM_F_DUMP, AF_UNSPEC, AF_INET, AF_INET6,
   RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE, RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY,
   RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_CACHEINFO, RTA_TABLE, RTA_MARK, RTA_UID, RTA_VIA, RTA_FLOW,

@@ -7,7 +7,6 @@ import {
   FRA_SUPPRESS_PREFIXLEN, FRA_TABLE, FRA_FWMASK, FRA_OIFNAME, FRA_UID_RANGE, FRA_PROTOCOL, FRA_IP_PROTO,
   FRA_SPORT_RANGE, FRA_DPORT_RANGE, FR_ACT_UNSPEC, FR_ACT_TO_TBL, FR_ACT_GOTO, FR_ACT_NOP, FIB_RULE_INVERT,
   FIB_RULE_IIF_DETACHED, FIB_RULE_OIF_DETACHED, FIB_RULE_UNRESOLVED, RT_TABLE_MAIN, RT_TABLE_UNSPEC, RTPROT_KERNEL,
-  NLMSG_ERROR, strerror,
 } from "../netlink.ts";
 import { IpContext, matches } from "./ip.ts";
 import { rttableA2n, rttableN2a, rtprotA2n, rtprotN2a, rtntypeA2n, rtntypeN2a, dsfieldA2n, dsfieldN2a, inetProtoA2n,

@@ -1,6 +1,6 @@
 import {
   trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupLongest, trieLookupBatch, trieWalk,
-  trieCount, trieFree, trieCheck, trieMemoryBytes, trieStat,
+  trieCount, trieFree, trieCheck, trieMemoryBytes, trieStat, trieCompact, TRIE_STAT_POOL_BYTES,
   TRIE_STAT_ROOT_BITS, TRIE_STAT_INFLATES, TRIE_STAT_HALVES, TRIE_STAT_TNODES, TRIE_STAT_LEAVES,
 } from "../../assembly/route/fib_trie";
 import { prandomSeed, prandomU32 } from "../../assembly/core/random";
@@ -337,5 +337,67 @@ describe("fib_trie walk", () => {
     walkLimit = 1 << 30;
     expect(total).toBe(refN);
     expect(ordered).toBe(true);
+  });
+});
+
+describe("fib_trie compaction and memory", () => {
+  it("gives identical answers after trieCompact and keeps working afterwards", () => {
+    prandomSeed(4);
+    const t = trieNew();
+    refN = 0;
+    for (let i = 0; i < 1500; i++) {
+      const p = randomPrefixLen();
+      const k = randomKeyNear() & mask(p);
+      const v = 1 + prandomU32() % 1000;
+      trieInsert(t, k, p, v);
+      refInsert(k, p, v);
+    }
+    for (let i = 0; i < 4096; i++) store<u32>(batchKeys + (<usize>i << 2), randomKeyNear());
+    trieLookupBatch(t, batchKeys, batchOut, 4096);
+    const before = heap.alloc(4096 * 4);
+    memory.copy(before, batchOut, 4096 * 4);
+    const bytes = trieMemoryBytes(t);
+    trieCompact(t);
+    expect(trieCheck(t)).toBe(0);
+    expect(trieMemoryBytes(t)).toBe(bytes);
+    expect(trieStat(t, 11)).toBe(1);
+    trieLookupBatch(t, batchKeys, batchOut, 4096);
+    let bad = 0;
+    for (let i = 0; i < 4096; i++) {
+      const key = load<u32>(batchKeys + (<usize>i << 2));
+      const want = refLookup(key, 0);
+      if (load<u32>(batchOut + (<usize>i << 2)) != want || load<u32>(before + (<usize>i << 2)) != want) bad++;
+    }
+    expect(bad).toBe(0);
+    // keep changing it after the relayout
+    for (let i = 0; i < 500; i++) {
+      const j = <i32>(prandomU32() % <u32>refN);
+      const k = refKey[j], p = refPlen[j];
+      if (trieDelete(t, k, p) != refDelete(k, p)) bad++;
+      const p2 = randomPrefixLen();
+      const k2 = randomKeyNear() & mask(p2);
+      if (trieInsert(t, k2, p2, 5) != refInsert(k2, p2, 5)) bad++;
+    }
+    expect(trieCheck(t)).toBe(0);
+    for (let i = 0; i < 2000; i++) {
+      const key = randomKeyNear();
+      if (trieLookupLongest(t, key) != refLookup(key, 0)) bad++;
+    }
+    expect(bad).toBe(0);
+  });
+
+  it("returns its chunks on flush, so refilling does not grow the pool", () => {
+    const t = trieNew();
+    for (let i: u32 = 0; i < 20000; i++) trieInsert(t, (i * 2654435761) & 0xFFFFFF00, 24, 1 + (i & 7));
+    trieCompact(t);
+    const pool = trieStat(t, TRIE_STAT_POOL_BYTES);
+    for (let round = 0; round < 3; round++) {
+      trieFree(t);
+      expect(trieMemoryBytes(t)).toBe(0);
+      for (let i: u32 = 0; i < 20000; i++) trieInsert(t, (i * 2654435761) & 0xFFFFFF00, 24, 1 + (i & 7));
+      trieCompact(t);
+    }
+    expect(trieCheck(t)).toBe(0);
+    expect(trieStat(t, TRIE_STAT_POOL_BYTES)).toBe(pool);
   });
 });

@@ -6,7 +6,7 @@ import { devCreateVeth, devChangeFlags } from "../../assembly/core/dev";
 import { devGet, IFF_UP } from "../../assembly/core/netdev";
 import { inetAddrAdd, RT_SCOPE_UNIVERSE as SCOPE0 } from "../../assembly/ipv4/devinet";
 import { fibCfg, fibConfigReset, fibNewTable, fibTableInsert, Flowi4, FibResult, fiNh, NH_GW, RTN_UNICAST,
-  RTN_LOCAL, RTN_THROW, RT_SCOPE_LINK, RTPROT_BOOT, RT_TABLE_MAIN, RT_TABLE_LOCAL, RT_TABLE_DEFAULT, fibHasCustomRules,
+  RTN_LOCAL, RTN_THROW, RTPROT_BOOT, RT_TABLE_MAIN, RT_TABLE_LOCAL, RT_TABLE_DEFAULT, fibHasCustomRules,
   EINVAL, EEXIST, ENOENT, ENETUNREACH, EACCES } from "../../assembly/route/fib";
 import { fibLookup, fibRuleAdd, fibRuleDel, ruleTemplate, scratchRule, rulesHead, rulesCount, R_NEXT, R_PREF, R_TABLE,
   R_ACTION, R_SRC, R_SRCLEN, R_DST, R_DSTLEN, R_MARK, R_MARKMASK, R_TOS, R_FLAGS, R_TARGET, R_SUPPRESS_PLEN, R_IIFNAME,
