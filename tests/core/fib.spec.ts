@@ -12,29 +12,15 @@ import {
   RT_TABLE_MAIN, RT_TABLE_LOCAL, EEXIST, ENOENT, ESRCH, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES,
 } from "../../assembly/route/fib";
 import { fibLookup } from "../../assembly/route/rules";
+import { A, name, vethPair } from "./route-fixture";
 
 const CREATE: u32 = 0x400, EXCL: u32 = 0x200, REPLACE: u32 = 0x100, APPEND: u32 = 0x800;
 
-// @ts-ignore: decorator
-@inline function A(a: u32, b: u32, c: u32, d: u32): u32 { return a | (b << 8) | (c << 16) | (d << 24); }
-
-function name(s: string): usize {
-  const b = String.UTF8.encode(s);
-  return changetype<usize>(b);
-}
-
 let va: u32 = 0, vb: u32 = 0;
 
-/** lo, veth va/vb up; va 10.0.0.1/24, vb 10.1.0.1/16 (the kernel derives local, broadcast, prefix routes). */
 function setup(): void {
-  engineInit(1, 64, 11, 64, 1024);
-  devChangeFlags(devGet(1)!, IFF_UP);
-  va = <u32>devCreateVeth(name("va"), 2, name("vb"), 2);
+  va = vethPair();
   vb = devGet(va)!.peer;
-  devChangeFlags(devGet(va)!, IFF_UP);
-  devChangeFlags(devGet(vb)!, IFF_UP);
-  inetAddrAdd(va, A(10, 0, 0, 1), A(10, 0, 0, 1), 24, 0, SCOPE0, 0, 0, 0);
-  inetAddrAdd(vb, A(10, 1, 0, 1), A(10, 1, 0, 1), 16, 0, SCOPE0, 0, 0, 0);
 }
 
 /** `ip route add|append|… DST/LEN [via GW] [dev OIF] [type] [tos] [metric] [table]` (iproute2's defaults). */

@@ -12,22 +12,13 @@ import { fibCfg, fibConfigReset, fibNewTable, fibTableInsert, RTN_UNICAST, RTPRO
   RTAX_MTU, RTAX_LOCK } from "../../assembly/route/fib";
 import { ipRouteOutput, ipv4Mtu, ipv4UpdatePmtu, ipDoRedirect, RTCF_REDIRECTED, fibLookupBatch } from "../../assembly/route/route";
 import { fnheCount, FNHE_MAX } from "../../assembly/route/nexthop";
-
-// @ts-ignore: decorator
-@inline function A(a: u32, b: u32, c: u32, d: u32): u32 { return a | (b << 8) | (c << 16) | (d << 24); }
-function name(s: string): usize { return changetype<usize>(String.UTF8.encode(s)); }
+import { A, name, vethPair } from "./route-fixture";
 
 let va: u32 = 0, vb: u32 = 0;
 function setup(): void {
-  engineInit(1, 64, 11, 64, 16384);
-  setNow(0);
-  devChangeFlags(devGet(1)!, IFF_UP);
-  va = <u32>devCreateVeth(name("va"), 2, name("vb"), 2);
+  va = vethPair(16384);
   vb = devGet(va)!.peer;
-  devChangeFlags(devGet(va)!, IFF_UP);
-  devChangeFlags(devGet(vb)!, IFF_UP);
-  inetAddrAdd(va, A(10, 0, 0, 1), A(10, 0, 0, 1), 24, 0, SCOPE0, 0, 0, 0);
-  inetAddrAdd(vb, A(10, 1, 0, 1), A(10, 1, 0, 1), 16, 0, SCOPE0, 0, 0, 0);
+  setNow(0);
 }
 
 const mp = memory.data(64);

@@ -12,21 +12,12 @@ import { fibLookup, fibRuleAdd, fibRuleDel, ruleTemplate, scratchRule, rulesHead
   R_ACTION, R_SRC, R_SRCLEN, R_DST, R_DSTLEN, R_MARK, R_MARKMASK, R_TOS, R_FLAGS, R_TARGET, R_SUPPRESS_PLEN, R_IIFNAME,
   FR_ACT_TO_TBL, FR_ACT_GOTO, FR_ACT_BLACKHOLE, FR_ACT_UNREACHABLE, FR_ACT_PROHIBIT, FR_ACT_NOP,
   FIB_RULE_INVERT } from "../../assembly/route/rules";
-
-// @ts-ignore: decorator
-@inline function A(a: u32, b: u32, c: u32, d: u32): u32 { return a | (b << 8) | (c << 16) | (d << 24); }
-function name(s: string): usize { return changetype<usize>(String.UTF8.encode(s)); }
+import { A, name, vethPair } from "./route-fixture";
 
 let va: u32 = 0, vb: u32 = 0;
 function setup(): void {
-  engineInit(1, 64, 11, 64, 1024);
-  devChangeFlags(devGet(1)!, IFF_UP);
-  va = <u32>devCreateVeth(name("va"), 2, name("vb"), 2);
+  va = vethPair();
   vb = devGet(va)!.peer;
-  devChangeFlags(devGet(va)!, IFF_UP);
-  devChangeFlags(devGet(vb)!, IFF_UP);
-  inetAddrAdd(va, A(10, 0, 0, 1), A(10, 0, 0, 1), 24, 0, SCOPE0, 0, 0, 0);
-  inetAddrAdd(vb, A(10, 1, 0, 1), A(10, 1, 0, 1), 16, 0, SCOPE0, 0, 0, 0);
   route(A(0, 0, 0, 0), 0, A(10, 0, 0, 254), RT_TABLE_MAIN);
   route(A(0, 0, 0, 0), 0, A(10, 1, 0, 100), 100);
   route(A(0, 0, 0, 0), 0, A(10, 1, 0, 200), 200);
