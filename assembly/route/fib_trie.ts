@@ -34,8 +34,10 @@
 //   - the last record of a leaf links to the cover of the leaf's slot range (other leaves only).
 // Any prefix that contains the key but is not in the slot's own subtree covers the whole slot range,
 // so the answer is at most one hop away. Resize keeps both exact (a slot range only splits, or merges
-// with an empty sibling); insert/delete update them over the prefix's key range. A mismatch in a
-// tnode's skipped bits falls back to the general backtracking.
+// with an empty sibling); insert/delete update them over the prefix's key range. When the key differs
+// from a tnode in its skipped bits, the answer lies on that tnode's all-zero path: a prefix inside the
+// tnode that contains the key has the tnode's own key, and anything else covers the tnode's slot (it
+// is the cover of the leaf or empty slot at the end of that path).
 //
 // Walk order is the kernel's dump order (`ip route show`): key ascending, then prefix length
 // DESCENDING (a leaf's prefixes are kept longest first; checked against Linux 6.x).
@@ -878,11 +880,15 @@ export function trieLookup(t: u32, key: u32, fn: (value: u32, plen: i32) => bool
 /** Plain longest-prefix match: the value of the longest prefix containing key, or 0. */
 export function trieLookupLongest(t: u32, key: u32): u32 {
   let c = load<u32>(t + T_ROOT);
+  let walk = key;
   while (isTnode(c)) {
-    const idx = (key ^ tKey(c)) >> tPos(c);
-    if (idx >> tBits(c) != 0) {                         // skipped bits differ
-      const r = backtrackLookup(t, key, 0, fnNone);
-      return r != 0 ? rValue(r) : 0;
+    const idx = (walk ^ tKey(c)) >> tPos(c);
+    if (idx >> tBits(c) != 0) {
+      // skipped bits differ: what contains key lies on c's all-zero path (a leaf keyed like c, then
+      // the cover of c's slot), so continue down that path
+      walk = tKey(c);
+      c = tChild(c, 0);
+      continue;
     }
     c = tChild(c, idx);
   }
@@ -898,31 +904,32 @@ const bSlot = <u32>memory.data(<i32>(BATCH << 2));   // slot value reached by ea
 const bWork = <u32>memory.data(<i32>(BATCH << 2));   // keys still at a tnode
 const bWork2 = <u32>memory.data(<i32>(BATCH << 2));
 const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys at a leaf (or a skipped-bits mismatch)
-const MISMATCH: u32 = 3;                              // slot marker: skipped bits differ
+const bHint = <u32>memory.data(<i32>(BATCH << 2));   // keys at a cover hint
+const bWalk = <u32>memory.data(<i32>(BATCH << 2));   // key that steers the descent (see trieLookupLongest)
 const bAddr = <u32>memory.data(<i32>(BATCH << 2));   // child slot address per pending key
 
 function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   const root = load<u32>(t + T_ROOT);
-  let nW: u32 = 0, nL: u32 = 0;
+  let nW: u32 = 0, nL: u32 = 0, nH: u32 = 0;
   let c: u32, x: u32, idx: u32, ok: bool;
-  // root level; a cover hint is final right away (its record's value), other keys are queued
+  memory.copy(bWalk, kb, m << 2);
   if (isTnode(root)) {
     const rk = tKey(root), rp = tPos(root), rb = tBits(root);
     for (let i: u32 = 0; i < m; i++) {
       x = (load<u32>(kb + (i << 2)) ^ rk) >> rp;
       ok = (x >> rb) == 0;
-      c = select<u32>(tChild(root, select<u32>(x, 0, ok)), MISMATCH, ok);
-      store<u32>(bSlot + (i << 2), c);
-      store<u32>(ob + (i << 2), select<u32>(rValue(c & ~3), 0, (c & 3) == 2));  // c & ~3 = 0 reads harmless bytes
-      store<u32>(bWork + (nW << 2), i); nW += <u32>isTnode(c);
-      store<u32>(bLeaf + (nL << 2), i); nL += c & 1;
+      if (!ok) store<u32>(bWalk + (i << 2), rk);     // skipped bits differ: follow the all-zero path
+      store<u32>(bSlot + (i << 2), tChild(root, select<u32>(x, 0, ok)));
     }
   } else {
-    for (let i: u32 = 0; i < m; i++) store<u32>(ob + (i << 2), 0);
-    if (occupied(root)) {
-      for (let i: u32 = 0; i < m; i++) { store<u32>(bSlot + (i << 2), root); store<u32>(bLeaf + (i << 2), i); }
-      nL = m;
-    }
+    for (let i: u32 = 0; i < m; i++) store<u32>(bSlot + (i << 2), root);
+  }
+  for (let i: u32 = 0; i < m; i++) {
+    c = load<u32>(bSlot + (i << 2));
+    store<u32>(bWork + (nW << 2), i); nW += <u32>isTnode(c);
+    store<u32>(bLeaf + (nL << 2), i); nL += c & 1;
+    store<u32>(bHint + (nH << 2), i); nH += (c >> 1) & ~c & 1;
+    store<u32>(ob + (i << 2), 0);
   }
   let w = bWork, w2 = bWork2;
   while (nW != 0) {
@@ -930,44 +937,40 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(w + (j << 2));
       c = load<u32>(bSlot + (i << 2));
-      idx = (load<u32>(kb + (i << 2)) ^ tKey(c)) >> tPos(c);
+      const wk = load<u32>(bWalk + (i << 2));
+      const ck = tKey(c);
+      idx = (wk ^ ck) >> tPos(c);
       ok = (idx >> tBits(c)) == 0;
-      store<u32>(bAddr + (j << 2), select<u32>(tChildAddr(c, idx), 0, ok));
+      if (!ok) store<u32>(bWalk + (i << 2), ck);
+      store<u32>(bAddr + (j << 2), tChildAddr(c, select<u32>(idx, 0, ok)));
     }
     let n2: u32 = 0;
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(w + (j << 2));
-      const a = load<u32>(bAddr + (j << 2));
-      const nx = select<u32>(load<u32>(a), MISMATCH, a != 0);  // a = 0 reads harmless bytes
+      const nx = load<u32>(load<u32>(bAddr + (j << 2)));
       store<u32>(bSlot + (i << 2), nx);
-      store<u32>(ob + (i << 2), select<u32>(rValue(nx & ~3), 0, (nx & 3) == 2));
       store<u32>(w2 + (n2 << 2), i); n2 += <u32>isTnode(nx);
       store<u32>(bLeaf + (nL << 2), i); nL += nx & 1;
+      store<u32>(bHint + (nH << 2), i); nH += (nx >> 1) & ~nx & 1;
     }
     nW = n2;
     const sw = w; w = w2; w2 = sw;
   }
+  for (let j: u32 = 0; j < nH; j++) {                 // hints: the covering record's value
+    const i = load<u32>(bHint + (j << 2));
+    store<u32>(ob + (i << 2), rValue(load<u32>(bSlot + (i << 2)) & ~3));
+  }
   let nC: u32 = 0;
   for (let j: u32 = 0; j < nL; j++) {                 // leaves: the first record usually decides
     const i = load<u32>(bLeaf + (j << 2));
-    c = load<u32>(bSlot + (i << 2));
-    const r = c & ~3;                                  // 0 for a mismatch: reads harmless bytes
-    const hit = rMatch(r, load<u32>(kb + (i << 2))) & (c != MISMATCH);
+    const r = load<u32>(bSlot + (i << 2)) & ~3;
+    const hit = rMatch(r, load<u32>(kb + (i << 2)));
     store<u32>(ob + (i << 2), select<u32>(rValue(r), 0, hit));
     store<u32>(bWork + (nC << 2), i); nC += <u32>!hit;
   }
   for (let j: u32 = 0; j < nC; j++) {                 // the rest: shorter records, then the cover
     const i = load<u32>(bWork + (j << 2));
-    c = load<u32>(bSlot + (i << 2));
-    const k = load<u32>(kb + (i << 2));
-    let v: u32;
-    if (c == MISMATCH) {
-      const b = backtrackLookup(t, k, 0, fnNone);
-      v = b != 0 ? rValue(b) : 0;
-    } else {
-      v = chainMatch(rNext(c & ~3), k);
-    }
-    store<u32>(ob + (i << 2), v);
+    store<u32>(ob + (i << 2), chainMatch(rNext(load<u32>(bSlot + (i << 2)) & ~3), load<u32>(kb + (i << 2))));
   }
 }
 
