@@ -38,6 +38,7 @@ import {
   InIfaddr, ifaAt, ifaFirst, ifaLabel, inetAddrAdd, inetAddrDel, inetMakeMask, IFADDR_SIZE, MAX_IFADDR,
   IFA_F_PERMANENT
 } from "../ipv4/devinet";
+import { fibCompactGrown } from "../route/fib";
 
 // ---- constants (uapi/linux/rtnetlink.h, if_link.h, if_addr.h, veth.h) ----
 export const RTM_BASE: u16 = 16;
@@ -328,6 +329,7 @@ export function nlRecv(len: i32, portid: u32, sockFlags: u32): i32 {
   nlSetCurSocket(portid, sockFlags);
   netlinkRcvSkb(replyW, reqBuf, <u32>len, rtnetlinkRcvMsg);
   nlSetCurSocket(0, 0);
+  fibCompactGrown();                                  // the batch's route additions are done
   if (replyW.overrun != 0) return -ENOBUFS;
   return <i32>replyW.len;
 }

@@ -20,7 +20,7 @@
 // trie keys are host order (bswap). Control-path objects come from kmem caches below: fixed-size
 // blocks carved from heap.alloc'd chunks with free lists, so a long run of adds and deletes reuses
 // memory (runtime stub never frees).
-import { trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieWalk, trieCount } from "./fib_trie";
+import { trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupBatch, trieWalk, trieCount, trieCompact } from "./fib_trie";
 import { NetDevice, devGet, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
 import { ifaFirst, ifaAt, InIfaddr, IFA_F_SECONDARY, inetSelectAddr } from "../ipv4/devinet";
 import { fibRebalance, fnheFlushInfo, fnheFlushAll, nhDevUsable } from "./nexthop";
@@ -209,6 +209,7 @@ export const TB_NEXT: u32 = 8;
 export const TB_NUMDEFAULT: u32 = 12;
 export const TB_COUNT: u32 = 16;     // aliases
 export const TB_DEFAULT: u32 = 20;   // tb_default (fib_select_default's last choice), -1 none
+const TB_COMPACTED: u32 = 24;        // prefixes in the trie at its last trieCompact
 const TB_SIZE: u32 = 32;
 export const FIB_TABLE_HASHSZ: u32 = 256;
 
@@ -505,6 +506,81 @@ export function fibTableLookup(tb: u32, fl: Flowi4, res: FibResult, flags: u32):
     return errM;
   }
   return tableLookupOne(tb, fl, res, key);
+}
+
+/** Most keys per fibLookupFastBatch call. */
+export const FIB_FAST_BATCH: i32 = 1024;
+/** fibLookupFastBatch's answer for an address no table covers (fib_lookup: -ENETUNREACH). */
+export const FIB_FAST_NOROUTE: u32 = 1;
+const fastKeys = memory.data(FIB_FAST_BATCH << 2);
+const fastInfo = memory.data(FIB_FAST_BATCH << 2);
+const fastOut = memory.data(FIB_FAST_BATCH << 2);
+
+/**
+ * fib_lookup's fast path for the data path's batches (flows with tos 0, scope 0, no oif, no flags):
+ * while only the default rules exist, main's longest prefix for each of n <= FIB_FAST_BATCH
+ * network-order addresses, looked up in one trieLookupBatch. Returns a buffer of n u32 (valid until
+ * the next call), or 0 when the fast path is off. Entry i is that prefix's alias list when its first
+ * alias settles the lookup exactly as the merged fibTableLookup would (the local table
+ * cannot cover the address; the alias has tos 0, a live info, a route type that is not an error and
+ * a live first nexthop: checkLeaf takes it with nhSel 0); FIB_FAST_NOROUTE when neither main, local
+ * nor default can cover it; else 0: the caller runs fibLookup. Marks a taken alias accessed, as
+ * checkLeaf does.
+ */
+export function fibLookupFastBatch(addrs: usize, n: i32): usize {
+  if (customRules || fibMainT == 0) return 0;
+  const noDefault = fibDefaultT == 0 || trieCount(load<u32>(fibDefaultT, TB_TRIE)) == 0;
+  for (let i = 0; i < n; i++) store<u32>(fastKeys + (<usize>i << 2), bswap<u32>(load<u32>(addrs + (<usize>i << 2))));
+  const out = fastOut;
+  trieLookupBatch(load<u32>(fibMainT, TB_TRIE), fastKeys, out, n);
+  // first only the (cache-missing) alias loads, independent of each other, then the checks
+  for (let i = 0; i < n; i++) {
+    const fa = load<u32>(out + (<usize>i << 2));
+    store<u32>(fastInfo + (<usize>i << 2), fa != 0 ? load<u32>(fa, FA_INFO) : 0);
+  }
+  for (let i = 0; i < n; i++) {
+    const o = out + (<usize>i << 2);
+    const fa = load<u32>(o);
+    const local = localMayMatch(load<u32>(fastKeys + (<usize>i << 2)));
+    if (fa == 0) {
+      if (!local && noDefault) store<u32>(o, FIB_FAST_NOROUTE);
+      continue;
+    }
+    const fi = load<u32>(fastInfo + (<usize>i << 2));
+    if (local || load<u8>(fa, FA_TOS) != 0 || load<u8>(fi, FI_DEAD) != 0 || fibPropsError(load<u8>(fa, FA_TYPE)) != 0
+      || (load<u32>(fi, FI_FLAGS) & RTNH_F_DEAD) != 0 || (load<u32>(fiNh(fi, 0), NH_FLAGS) & RTNH_F_DEAD) != 0) {
+      store<u32>(o, 0);
+      continue;
+    }
+    const st = load<u8>(fa, FA_STATE);
+    if ((st & FA_S_ACCESSED) == 0) store<u8>(fa, st | FA_S_ACCESSED, FA_STATE);
+  }
+  return out;
+}
+
+const COMPACT_MIN: u32 = 4096;
+let prefixesAdded = false;           // a trie gained a prefix since the last fibCompactGrown
+/**
+ * Control path, after a run of route changes (the end of each netlink request batch): relayout
+ * (trieCompact) the trie of every table that holds at least COMPACT_MIN prefixes and at least twice
+ * its baseline: the count at its last compaction, lowered whenever the table is found smaller (a
+ * flush). Bulk loads thus get a lookup-friendly layout at an amortised cost of at most two
+ * compactions of the final table; the last, up to half the table, stays in insertion layout until
+ * the table doubles again (lookups are correct in any layout).
+ */
+export function fibCompactGrown(): void {
+  if (!prefixesAdded) return;
+  prefixesAdded = false;
+  for (let h: u32 = 0; h < FIB_TABLE_HASHSZ; h++) {
+    for (let tb = load<u32>(tableHash + (h << 2)); tb != 0; tb = load<u32>(tb, TB_NEXT)) {
+      const t = load<u32>(tb, TB_TRIE);
+      const n = trieCount(t);
+      if (n < load<u32>(tb, TB_COMPACTED)) store<u32>(tb, n, TB_COMPACTED);
+      if (n < COMPACT_MIN || n < load<u32>(tb, TB_COMPACTED) << 1) continue;
+      trieCompact(t);
+      store<u32>(tb, n, TB_COMPACTED);
+    }
+  }
 }
 
 // ---- fib_info: create, find, release ----
@@ -898,6 +974,7 @@ function insertAlias(tb: u32, key: u32, plen: i32, head: u32, before: u32, fi: u
     store<u32>(na, fi, FA_INFO); store<u8>(na, tos, FA_TOS); store<u8>(na, type, FA_TYPE);
     trieInsert(load<u32>(tb, TB_TRIE), key, plen, na);
     localFilter(tb, key, plen, 1);
+    prefixesAdded = true;
     return na;
   }
   if (before == head) {

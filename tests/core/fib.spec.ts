@@ -12,6 +12,7 @@ import {
   RT_TABLE_MAIN, RT_TABLE_LOCAL, EEXIST, ENOENT, ESRCH, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES,
 } from "../../assembly/route/fib";
 import { fibLookup } from "../../assembly/route/rules";
+import { fibLookupBatch } from "../../assembly/route/route";
 import { A, name, vethPair } from "./route-fixture";
 
 const CREATE: u32 = 0x400, EXCL: u32 = 0x200, REPLACE: u32 = 0x100, APPEND: u32 = 0x800;
@@ -145,6 +146,47 @@ describe("lookup: aliases (TOS, metric) and backtracking", () => {
     route(A(61, 0, 0, 0), 8, A(10, 0, 0, 2));
     expect(look(A(61, 0, 0, 1), 0, 0, RT_SCOPE_LINK)).toBe(-ENETUNREACH);
     expect(look(A(10, 0, 0, 5), 0, 0, RT_SCOPE_LINK)).toBe(0);
+  });
+});
+
+const bAddrs = memory.data(4 * 1024), bOut = memory.data(8 * 1024);
+/** fibLookupBatch (its fast path and its fallback) answers each address as fib_lookup does. */
+function batchAgrees(): void {
+  let x: u32 = 0x2545F491;
+  for (let i: u32 = 0; i < 1024; i++) {
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    const hi = [20, 20, 20, 10, 10, 127, 40, 0][x & 7];          // the prefixes below, and elsewhere
+    const b = hi == 10 ? (x >> 3) & 1 : (x >> 3) & 7;
+    store<u32>(bAddrs + (i << 2), A(hi, b, (x >> 8) & 3, x >> 24));
+  }
+  fibLookupBatch(bAddrs, bOut, 1024);
+  for (let i: u32 = 0; i < 1024; i++) {
+    const d = load<u32>(bAddrs + (i << 2)), o = bOut + (i << 3);
+    const err = look(d);
+    expect(load<u8>(o, 7)).toBe(<u8>-err);
+    if (err != 0) continue;
+    expect(load<u32>(o)).toBe(gw() != 0 ? gw() : d);
+    expect(load<u16>(o, 4)).toBe(<u16>dev());
+    expect(load<u8>(o, 6)).toBe(res.type);
+  }
+}
+
+describe("lookup: batched (fibLookupBatch) as fib_lookup", () => {
+  beforeEach(() => { setup(); });
+
+  it("agrees on every route type, TOS aliases, local addresses, no route and the default table", () => {
+    route(A(20, 0, 0, 0), 8, A(10, 0, 0, 2));
+    route(A(20, 1, 0, 0), 16, A(10, 0, 0, 3), 0, RTN_UNICAST, 0x10);
+    route(A(20, 2, 0, 0), 16, 0, 0, RTN_BLACKHOLE);
+    route(A(20, 3, 0, 0), 16, 0, 0, RTN_UNREACHABLE);
+    route(A(20, 4, 0, 0), 16, 0, 0, RTN_PROHIBIT);
+    route(A(20, 5, 0, 0), 16, 0, 0, RTN_THROW);
+    route(A(20, 6, 0, 0), 16, 0, va);
+    route(A(20, 7, 0, 0), 16, A(10, 1, 0, 2), 0, RTN_UNICAST, 0, 5);
+    route(A(20, 7, 0, 0), 16, A(10, 0, 0, 2), 0, RTN_UNICAST, 0, 9);
+    batchAgrees();
+    route(0, 0, A(10, 1, 0, 9), 0, RTN_UNICAST, 0, 0, 253);
+    batchAgrees();
   });
 });
 
