@@ -10,6 +10,7 @@ import { sysctl, Sysctl } from "../core/sysctl";
 import { devQueueXmit, jiffies } from "../core/dev";
 import { ethHeader, etherAddrCopy, etherAddrEqual, ETH_P_IP } from "../ethernet/eth";
 import { arpSolicit } from "./arp";
+import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/fib";
 
 // NUD_* (include/uapi/linux/neighbour.h)
 export const NUD_NONE: u8 = 0x00;
@@ -128,7 +129,10 @@ function forcedGc(): bool {
   return true;
 }
 
-/** neigh_create with arp_constructor's initial state: NOARP devices and broadcast/multicast need no ARP. */
+/**
+ * neigh_create with arp_constructor's initial state: NOARP devices, and addresses the local table types
+ * broadcast or multicast on this device (inet_addr_type_dev_table), need no ARP.
+ */
 export function neighCreate(key: u32, d: NetDevice): Neighbour | null {
   if (count >= NEIGH_MAX && !forcedGc()) { arpInc(ArpStat.TableFulls); return null; }
   let slot: u32 = 0;
@@ -141,11 +145,12 @@ export function neighCreate(key: u32, d: NetDevice): Neighbour | null {
   n.updated = t; n.used = t; n.confirmed = t - 1000000;
   n.reachableTime = randReachTime();
   arpInc(ArpStat.Allocs);
+  const type = inetAddrTypeDevTable(d, key, RT_TABLE_LOCAL);
   if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0) {
     n.state = NUD_NOARP; etherAddrCopy(neighHa(n), devMac(d));
-  } else if (key == 0xFFFFFFFF || isLimitedOrSubnetBroadcast(key)) {
+  } else if (type == RTN_BROADCAST) {
     n.state = NUD_NOARP; etherAddrCopy(neighHa(n), devBroadcast(d));
-  } else if ((key & 0xF0) == 0xE0) {
+  } else if (type == RTN_MULTICAST) {
     // ip_eth_mc_map: 01:00:5e + low 23 bits of the group.
     n.state = NUD_NOARP;
     const ha = neighHa(n);
@@ -158,9 +163,6 @@ export function neighCreate(key: u32, d: NetDevice): Neighbour | null {
   count++;
   return n;
 }
-
-// Subnet broadcast detection is the routing code's job (RTN_BROADCAST); until it exists this is only 255.255.255.255.
-function isLimitedOrSubnetBroadcast(key: u32): bool { return key == 0xFFFFFFFF; }
 
 function neighAddTimer(n: Neighbour, when: i64): void {
   if (n.timer != 0) timerCancel(n.timer);
