@@ -1,6 +1,6 @@
 // Replaying captures through an engine on a virtual clock driven by the capture timestamps.
 import { Engine, type EngineOptions } from "./engine.ts";
-import { runCommand, splitWords } from "./commands/index.ts";
+import { runBatch, runCommand, splitWords } from "./commands/index.ts";
 import type { PcapFile } from "./drivers/pcap.ts";
 
 export interface ReplayInput { dev: string; pcap: PcapFile }
@@ -36,19 +36,14 @@ export function devicesCreatedBy(setup: string): Set<string> {
 
 /** Create host-driven NICs for `names` not made by the setup, then run the setup lines. */
 export function prepare(engine: Engine, setup: string, names: string[]): { output: string; failures: number } {
-  let output = "", failures = 0;
   const made = devicesCreatedBy(setup);
   for (const n of names) {
     if (made.has(n) || engine.ifindex(n)) continue;
     const r = runCommand(`ip link add ${n} type nic`, engine);
     if (r.status !== 0) throw new Error(`cannot create device ${n}: ${r.stderr.trim()}`);
   }
-  setup.split("\n").forEach((line, i) => {
-    const r = runCommand(line, engine);
-    output += r.stdout + r.stderr;
-    if (r.status !== 0) { failures++; output += `Command failed setup:${i + 1}\n`; }
-  });
-  return { output, failures };
+  const { output, failed } = runBatch(setup, engine, "setup");
+  return { output, failures: failed };
 }
 
 export async function replay(opts: { setup: string; inputs: ReplayInput[]; outputs: string[]; lingerMs?: number;

@@ -1,6 +1,6 @@
 // IPv4 addresses on devices (net/ipv4/devinet.c): struct in_ifaddr lists per device, primaries before
 // secondaries, the loopback address added when lo comes up, and the notifier reactions to device events.
-import { NetDevice, devGet, MAX_DEVICES, IFNAMSIZ, IFF_LOOPBACK, devName, devNameLen } from "../core/netdev";
+import { NetDevice, devGet, devIndexLimit, MAX_DEVICES, IFNAMSIZ, IFF_LOOPBACK, devName, devNameLen } from "../core/netdev";
 import { rtmsgIfa } from "../netlink/rtnetlink";
 import { fibInetaddrEvent } from "../route/fib";
 
@@ -12,6 +12,7 @@ export const NETDEV_CHANGEMTU: i32 = 7;
 export const IFA_F_SECONDARY: u32 = 0x01;
 export const IFA_F_PERMANENT: u32 = 0x80;
 export const RT_SCOPE_UNIVERSE: u8 = 0;
+export const RT_SCOPE_LINK: u8 = 253;
 export const RT_SCOPE_HOST: u8 = 254;
 
 export const MAX_IFADDR: u32 = 4096;
@@ -195,16 +196,37 @@ export function inetAddrOnDev(ifindex: u32, addr: u32): bool {
   return false;
 }
 
-/** inet_select_addr: the primary address on the device for reaching dst (same subnet preferred). */
-export function inetSelectAddr(ifindex: u32, dst: u32, scope: u8): u32 {
-  let any: u32 = 0;
+/** in_dev_select_addr: a primary, non-link-scope address of the device within scope. */
+function inDevSelectAddr(ifindex: u32, scope: u8): u32 {
   for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
     const a = ifaAt(s);
-    if ((a.flags & IFA_F_SECONDARY) != 0 || a.scope > scope) continue;
-    if (((a.address ^ dst) & a.mask) == 0) return a.local;
-    if (any == 0) any = a.local;
+    if ((a.flags & IFA_F_SECONDARY) != 0) continue;
+    if (a.scope != RT_SCOPE_LINK && a.scope <= scope) return a.local;
   }
-  return any;
+  return 0;
+}
+
+/**
+ * inet_select_addr: the device's primary address for dst (same subnet first, any when dst is 0) within
+ * scope; with none there, a suitable address of any device (lo first).
+ */
+export function inetSelectAddr(ifindex: u32, dst: u32, scope: u8): u32 {
+  let addr: u32 = 0;
+  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
+    const a = ifaAt(s);
+    if ((a.flags & IFA_F_SECONDARY) != 0) continue;
+    if (min(a.scope, RT_SCOPE_HOST) > scope) continue;
+    if (dst == 0 || ((a.address ^ dst) & a.mask) == 0) { addr = a.local; break; }
+    if (addr == 0) addr = a.local;
+  }
+  if (addr != 0) return addr;
+  const lim = devIndexLimit();
+  for (let i: u32 = 1; i < lim; i++) {
+    if (devGet(i) === null) continue;
+    addr = inDevSelectAddr(i, scope);
+    if (addr != 0) return addr;
+  }
+  return 0;
 }
 
 /** inetdev_event: lo gets 127.0.0.1/8 when it comes up; addresses go with an unregistered device. */

@@ -30,6 +30,7 @@ export const ICMP_HOST_UNREACH: u8 = 1;
 export const ICMP_PROT_UNREACH: u8 = 2;
 export const ICMP_PORT_UNREACH: u8 = 3;
 export const ICMP_FRAG_NEEDED: u8 = 4;
+export const ICMP_PKT_FILTERED: u8 = 13;
 
 const IPPROTO_ICMP: u8 = 1;
 const IP_OFFSET: u16 = 0x1FFF;

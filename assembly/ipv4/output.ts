@@ -66,10 +66,6 @@ export function ipLocalOut(skb: Skb, rt: Rtable): void {
     kfreeSkb(skb, Drop.PKT_TOO_BIG);
     return;
   }
-  if (rt.type == RTN_LOCAL) {
-    // lo: NOARP, its "neighbour" is its own (zero) address.
-    neighOutput(skb, load<u32>(skb.data + 16));
-    return;
-  }
-  neighOutput(skb, rt.gateway != 0 ? rt.gateway : load<u32>(skb.data + 16));
+  // The next hop: the gateway, else the destination itself (also for lo, a NOARP device).
+  neighOutput(skb, rt.type != RTN_LOCAL && rt.gateway != 0 ? rt.gateway : load<u32>(skb.data + 16));
 }

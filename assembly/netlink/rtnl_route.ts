@@ -10,7 +10,7 @@ import {
   NLM_F_MULTI, NLM_F_DUMP_FILTERED, NL_SOCK_STRICT_CHK, NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT,
   NLA_U8, NLA_U16, NLA_U32, NLA_NESTED, NLA_UNSPEC, EINVAL, ENODEV, EMSGSIZE, ENOBUFS,
 } from "./nlmsg";
-import { rtnlRegister, rtnlReplyWriter, rtnlNotifyWriter, rtnlNotifyAbort } from "./rtnetlink";
+import { rtnlRegister, rtnlReplyWriter, rtnlNotifyWriter, rtnlNotifyAbort, AF_INET } from "./rtnetlink";
 import { devGet } from "../core/netdev";
 import { jiffies } from "../core/dev";
 import {
@@ -27,7 +27,6 @@ import { Rtable, ipRouteOutputFlow, ipRouteInputFlow, RTCF_NOTIFY } from "../rou
 export const RTM_NEWROUTE: u16 = 24;
 export const RTM_DELROUTE: u16 = 25;
 export const RTM_GETROUTE: u16 = 26;
-const AF_INET: u32 = 2;
 const RTMSG_LEN: u32 = 12;
 const RTNLGRP_IPV4_ROUTE: u32 = 7;
 

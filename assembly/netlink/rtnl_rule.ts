@@ -8,8 +8,9 @@ import {
   nlmsgLen, nlmsgFlags, nlmsgSeq, nlmsgData, NLMSG_HDRLEN, NLM_F_MULTI, NLM_F_EXCL, NL_SOCK_STRICT_CHK,
   NL_VALIDATE_LIBERAL, NLA_U8, NLA_U32, NLA_U64, NLA_STRING, NLA_UNSPEC, EINVAL, EMSGSIZE, EAFNOSUPPORT,
 } from "./nlmsg";
-import { rtnlRegister, rtnlNotifyWriter, rtnlNotifyAbort } from "./rtnetlink";
+import { rtnlRegister, rtnlNotifyWriter, rtnlNotifyAbort, AF_UNSPEC, AF_INET } from "./rtnetlink";
 import { IFNAMSIZ } from "../core/netdev";
+import { RT_TABLE_COMPAT } from "../route/fib";
 import {
   R_NEXT, R_PREF, R_TABLE, R_FLAGS, R_SRC, R_DST, R_MARK, R_MARKMASK, R_TARGET, R_CTARGET, R_SUPPRESS_PLEN,
   R_SUPPRESS_IFG, R_UID_START, R_UID_END, R_FLOW, R_ACTION, R_SRCLEN, R_DSTLEN, R_TOS, R_PROTO, R_IPPROTO,
@@ -22,11 +23,8 @@ import {
 export const RTM_NEWRULE: u16 = 32;
 export const RTM_DELRULE: u16 = 33;
 export const RTM_GETRULE: u16 = 34;
-const AF_UNSPEC: u32 = 0;
-const AF_INET: u32 = 2;
 const FRH_LEN: u32 = 12;
 const RTNLGRP_IPV4_RULE: u32 = 8;
-const RT_TABLE_COMPAT: u32 = 252;
 
 export const FRA_DST: u16 = 1;
 export const FRA_SRC: u16 = 2;

@@ -5,7 +5,7 @@
 // per-flow route cache (removed in 3.6): a result lives in a static Rtable until the next lookup of
 // the same kind (the data path is run to completion).
 import { NetDevice, devGet, devIndexLimit, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
-import { ifaFirst, ifaAt, IFA_F_SECONDARY, inetAddrIsLocal } from "../ipv4/devinet";
+import { ifaFirst, ifaAt, IFA_F_SECONDARY, inetAddrIsLocal, inetSelectAddr } from "../ipv4/devinet";
 import { Skb, kfreeSkb, skbNetworkHeader } from "../core/skb";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
@@ -19,7 +19,7 @@ import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_P
 import { fibLookup } from "./rules";
 import { fibMultipathHash, fibSelectMultipath, findException, updateOrCreateFnhe, fnheGw, fnhePmtu,
   fnheLocked, fnheExpires } from "./nexthop";
-import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH } from "../ipv4/icmp";
+import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED } from "../ipv4/icmp";
 import { fibInit, fibFlushCache, fibLookupFastBatch, FIB_FAST_BATCH, FIB_FAST_NOROUTE } from "./fib";
 import { rulesInit } from "./rules";
 import { nexthopInit } from "./nexthop";
@@ -37,7 +37,6 @@ export const RTCF_MULTICAST: u32 = 0x20000000;
 export const RTCF_LOCAL: u32 = 0x80000000;
 
 const LOOPBACK_IFINDEX: u32 = 1;
-const ICMP_PKT_FILTERED: u8 = 13;
 const IPPROTO_IGMP: u8 = 2;
 const IP_MAX_MTU: u32 = 0xFFFF;
 
@@ -91,39 +90,6 @@ function rtReset(rt: Rtable): void { memory.fill(changetype<usize>(rt), 0, offse
 
 /** ip_check_mc_rcu: groups every device has joined (ip_mc_up joins all-hosts). */
 function ipCheckMc(daddr: u32): bool { return daddr == ALL_HOSTS; }
-
-/** in_dev_select_addr: a primary, non-link-scope address of the device within scope. */
-function inDevSelectAddr(ifindex: u32, scope: u8): u32 {
-  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
-    const a = ifaAt(s);
-    if ((a.flags & IFA_F_SECONDARY) != 0) continue;
-    if (a.scope != RT_SCOPE_LINK && a.scope <= scope) return a.local;
-  }
-  return 0;
-}
-
-/**
- * inet_select_addr: the device's primary address for dst (same subnet first) within scope; with none
- * there, a suitable address of any device (lo first).
- */
-export function inetSelectAddrAny(ifindex: u32, dst: u32, scope: u8): u32 {
-  let addr: u32 = 0;
-  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
-    const a = ifaAt(s);
-    if ((a.flags & IFA_F_SECONDARY) != 0) continue;
-    if (min(a.scope, RT_SCOPE_HOST) > scope) continue;
-    if (dst == 0 || ((a.address ^ dst) & a.mask) == 0) { addr = a.local; break; }
-    if (addr == 0) addr = a.local;
-  }
-  if (addr != 0) return addr;
-  const lim = devIndexLimit();
-  for (let i: u32 = 1; i < lim; i++) {
-    if (devGet(i) === null) continue;
-    addr = inDevSelectAddr(i, scope);
-    if (addr != 0) return addr;
-  }
-  return 0;
-}
 
 // ---- path selection ----
 
@@ -282,12 +248,12 @@ export function ipRouteOutputFlow(fl: Flowi4, res: FibResult, rt: Rtable): i32 {
     if (dev === null) return -ENODEV;
     if ((dev.flags & IFF_UP) == 0) return -ENETUNREACH;
     if (isLocalMulticast(fl.daddr) || fl.daddr == 0xFFFFFFFF || fl.proto == IPPROTO_IGMP) {
-      if (fl.saddr == 0) fl.saddr = inetSelectAddrAny(dev.ifindex, 0, RT_SCOPE_LINK);
+      if (fl.saddr == 0) fl.saddr = inetSelectAddr(dev.ifindex, 0, RT_SCOPE_LINK);
       return mkrouteOutput(res, fl, origOif, dev, flags, rt);
     }
     if (fl.saddr == 0) {
-      if (isMulticast(fl.daddr)) fl.saddr = inetSelectAddrAny(dev.ifindex, 0, fl.scope);
-      else if (fl.daddr == 0) fl.saddr = inetSelectAddrAny(dev.ifindex, 0, RT_SCOPE_HOST);
+      if (isMulticast(fl.daddr)) fl.saddr = inetSelectAddr(dev.ifindex, 0, fl.scope);
+      else if (fl.daddr == 0) fl.saddr = inetSelectAddr(dev.ifindex, 0, RT_SCOPE_HOST);
     }
   }
   if (fl.daddr == 0) {
@@ -305,7 +271,7 @@ export function ipRouteOutputFlow(fl: Flowi4, res: FibResult, rt: Rtable): i32 {
     res.info = 0; res.table = 0;
     if (fl.oif != 0) {
       // "Apparently, routing tables are wrong. Assume that the destination is on link."
-      if (fl.saddr == 0) fl.saddr = inetSelectAddrAny(fl.oif, 0, RT_SCOPE_LINK);
+      if (fl.saddr == 0) fl.saddr = inetSelectAddr(fl.oif, 0, RT_SCOPE_LINK);
       res.type = RTN_UNICAST;
       return mkrouteOutput(res, fl, origOif, dev!, flags, rt);
     }
