@@ -19,7 +19,7 @@ import {
   Flowi4, FibResult, fiNh, fiNhs, NH_GW, NH_OIF, NH_FLAGS, NH_WEIGHT, FI_PROTOCOL, FI_SCOPE, FI_FLAGS,
   FI_PREFSRC, FI_PRIORITY, FI_METRICS, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_ID, TB_TRIE, FIB_TABLE_HASHSZ,
   RTAX_MAX, RTAX_FEATURES, RTAX_LOCK, RTAX_MTU, RTN_MAX, RTN_LOCAL, RT_TABLE_MAIN, RT_TABLE_COMPAT, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK, RTNH_F_OFFLOAD, RTNH_F_TRAP, ESRCH, ENOENT,
-  fibNhLinkdown,
+  fibNhLinkdown, fibAlias,
 } from "../route/fib";
 import { trieGet, trieWalk } from "../route/fib_trie";
 import { Rtable, ipRouteOutputFlow, ipRouteInputFlow, RTCF_NOTIFY } from "../route/route";
@@ -304,7 +304,7 @@ function dumpPrefix(key: u32, plen: i32, head: u32, from: u32): bool {
   return true;
 }
 
-function dumpWalk(key: u32, plen: i32, value: u32): bool { return dumpPrefix(key, plen, value, 0); }
+function dumpWalk(key: u32, plen: i32, value: u32): bool { return dumpPrefix(key, plen, fibAlias(value), 0); }
 
 /** fib_table_dump: 1 when the chunk filled up (resume later), 0 when the table is done. */
 function tableDump(t: u32): i32 {
@@ -314,7 +314,7 @@ function tableDump(t: u32): i32 {
   if (dC.a2 != 0) {
     const key = <u32>(dC.a2 >> 8);
     const plen = <i32>(dC.a2 & 0xFF);
-    const head = trieGet(trie, key, plen);
+    const head = fibAlias(trieGet(trie, key, plen));
     if (head != 0 && !dumpPrefix(key, plen, head, <u32>dC.a3)) return 1;
     dC.a2 = 0; dC.a3 = 0;
     trieWalk(trie, key, plen, dumpWalk);

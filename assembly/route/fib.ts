@@ -20,8 +20,13 @@
 // trie keys are host order (bswap). Control-path objects come from kmem caches below: fixed-size
 // blocks carved from heap.alloc'd chunks with free lists, so a long run of adds and deletes reuses
 // memory (runtime stub never frees).
-import { trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupBatch, trieWalk, trieCount, trieCompact } from "./fib_trie";
+import {
+  trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupWord, trieWordValue, trieWordPlen, trieLookupBatch, trieWalk,
+  trieCount, trieCompact, TRIE_VALUE_MAX,
+} from "./fib_trie";
 import { NetDevice, devGet, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
+import { timerAdd, timerMod, timerRegister } from "../core/timer";
+import { jiffies } from "../core/dev";
 import { ifaFirst, ifaAt, InIfaddr, IFA_F_SECONDARY, inetSelectAddr } from "../ipv4/devinet";
 import { fibRebalance, fnheFlushInfo, fnheFlushAll, nhDevUsable } from "./nexthop";
 import { rtmsgFib } from "../netlink/rtnl_route";
@@ -170,7 +175,8 @@ export const FI_CLASS: u32 = 37;     // u8 size class
 export const FI_MTU_LOCKED: u32 = 38; // u8 (metrics[RTAX_LOCK] & 1 << RTAX_MTU)
 export const FI_ALLNEXT: u32 = 40;   // list of every info (fib_sync_down_* scans it)
 export const FI_ALLPREV: u32 = 44;
-export const FI_HDR: u32 = 48;
+const FI_ALIAS: u32 = 48;            // its shared alias {tos 0, its type} (see aliasShared), or 0
+export const FI_HDR: u32 = 52;
 // fib_nh
 export const NH_GW: u32 = 0;
 export const NH_OIF: u32 = 4;
@@ -194,13 +200,21 @@ export const MAX_NHS: u32 = 64;
   return m == 0 ? 0 : load<u32>(m + ((rtax - 1) << 2));
 }
 
-// ---- fib_alias: [next u32][info u32][tos u8][type u8][state u8][pad u8] ----
+// ---- fib_alias: [next u32][info u32][tos u8][type u8][state u8][flags u8][id u32] ----
+// A prefix's trie value is the id of its alias list's head (fib_trie values are 24-bit). A list of
+// one TOS-0 alias is the info's shared alias (FA_F_SHARED; one per info, immutable, freed with the
+// info), so a table of a million routes over a few hundred nexthops holds a few hundred aliases,
+// all of them hot in the cache. Any other list has a private head; lists are copied on write.
 export const FA_NEXT: u32 = 0;
 export const FA_INFO: u32 = 4;
 export const FA_TOS: u32 = 8;
 export const FA_TYPE: u32 = 9;
 export const FA_STATE: u32 = 10;
-export const ALIAS_SIZE: u32 = 12;
+const FA_FLAGS: u32 = 11;
+const FA_ID: u32 = 12;               // heads only
+const FA_CONTENT: u32 = 11;          // next, info, tos, type, state: what moves between list blocks
+const FA_F_SHARED: u8 = 1;
+export const ALIAS_SIZE: u32 = 16;
 
 // ---- fib_table: [id][trie][hashNext][numDefault][count][default][pad x2] ----
 export const TB_ID: u32 = 0;
@@ -235,6 +249,46 @@ let localC16: usize = 0;             // 65536 u16
 let localC8: usize = 0;              // 256 u32
 let localWide: u32 = 0;
 let devAddrGenid: u32 = 1;           // net->ipv4.dev_addr_genid
+
+// Alias-list ids (trie values): a two-level table id -> head alias, 4096 ids per chunk, ids
+// recycled through a free list threaded through the table. Id 0 is never handed out (no route).
+const AID_SHIFT: u32 = 12;
+const aidDir = memory.data(<i32>(((TRIE_VALUE_MAX + 1) >> AID_SHIFT) << 2));
+let aidNext: u32 = 1;
+let aidFree: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function aidSlot(id: u32): u32 { return load<u32>(aidDir + ((id >> AID_SHIFT) << 2)) + ((id & ((1 << AID_SHIFT) - 1)) << 2); }
+/** The head alias of the list a trie value names (0 for 0). */
+// @ts-ignore: decorator
+@inline export function fibAlias(id: u32): u32 { return load<u32>(aidSlot(id)); }
+
+function aidChunk(id: u32): void {
+  const d = aidDir + ((id >> AID_SHIFT) << 2);
+  if (load<u32>(d) != 0) return;
+  const chunk = <u32>heap.alloc(4 << AID_SHIFT);   // control path; kept for the engine's lifetime
+  memory.fill(chunk, 0, 4 << AID_SHIFT);
+  store<u32>(d, chunk);
+}
+
+/** A new id naming head fa, or 0 when all 2^24 - 1 are taken. */
+function aliasIdNew(fa: u32): u32 {
+  let id = aidFree;
+  if (id != 0) aidFree = load<u32>(aidSlot(id));
+  else {
+    if (aidNext > TRIE_VALUE_MAX) return 0;
+    id = aidNext++;
+    aidChunk(id);
+  }
+  store<u32>(aidSlot(id), fa);
+  store<u32>(fa, id, FA_ID);
+  return id;
+}
+
+function aliasIdFree(id: u32): void {
+  store<u32>(aidSlot(id), aidFree);
+  aidFree = id;
+}
 
 export function fibGenid(): u32 { return genid; }
 /** rt_cache_flush: cached results (nh_saddr, learned exceptions' bindings) become stale. */
@@ -279,6 +333,10 @@ export function fibInit(): void {
   fibMainT = 0; fibDefaultT = 0; fibLocalT = 0;
   customRules = false; customLocalRoutes = false;
   genid = 1; devAddrGenid = 1;
+  aidChunk(0);                                 // so that fibAlias(0) == 0
+  compactTimer = 0;
+  timerRegister(TIMER_FIB_COMPACT, fibCompactTimer);
+  aidNext = 1; aidFree = 0;                    // every list went with the flush above
 }
 
 // ---- tables (fib_new_table / fib_get_table) ----
@@ -431,7 +489,8 @@ let lkLost = false;
 /** check_leaf for one prefix: its aliases in order. */
 function checkLeaf(value: u32, plen: i32): bool {
   if (plen <= lkStopBelow) { lkLost = true; return true; }
-  for (let fa = value; fa != 0; fa = load<u32>(fa, FA_NEXT)) {
+  const head = fibAlias(value);
+  for (let fa = head; fa != 0; fa = load<u32>(fa, FA_NEXT)) {
     const tos = load<u8>(fa, FA_TOS);
     if (tos != 0 && tos != (lkTos & 0x1C)) continue;   // fib_dscp_masked_match: the legacy TOS bits
     const fi = load<u32>(fa, FA_INFO);
@@ -442,7 +501,7 @@ function checkLeaf(value: u32, plen: i32): bool {
     const err = fibPropsError(type);
     if (err < 0) {
       lkErr = err;
-      lkRes.prefixlen = <u8>plen; lkRes.type = type; lkRes.info = fi; lkRes.alias = value;
+      lkRes.prefixlen = <u8>plen; lkRes.type = type; lkRes.info = fi; lkRes.alias = head;
       lkRes.scope = load<u8>(fi, FI_SCOPE); lkRes.nhSel = 0; lkRes.tos = tos;
       return true;
     }
@@ -452,19 +511,27 @@ function checkLeaf(value: u32, plen: i32): bool {
       if (!goodNh(fiNh(fi, i))) continue;
       lkErr = 0;
       lkRes.prefixlen = <u8>plen; lkRes.nhSel = <u8>i; lkRes.type = type; lkRes.scope = load<u8>(fi, FI_SCOPE);
-      lkRes.info = fi; lkRes.alias = value; lkRes.tos = tos;
+      lkRes.info = fi; lkRes.alias = head; lkRes.tos = tos;
       return true;
     }
   }
   return false;
 }
 
+/**
+ * fib_table_lookup in one table. The longest prefix comes from one descent (cover words, see
+ * fib_trie); only when check_leaf turns it down does the kernel's backtracking walk run, offering
+ * the shorter prefixes in the same order.
+ */
 function tableLookupOne(tb: u32, fl: Flowi4, res: FibResult, key: u32): i32 {
   lkRes = res;
   lkErr = -EAGAIN;
   lkLost = false;
-  const v = trieLookup(load<u32>(tb, TB_TRIE), key, checkLeaf);
-  if (v == 0 || lkLost) return -EAGAIN;
+  const trie = load<u32>(tb, TB_TRIE);
+  const w = trieLookupWord(trie, key);
+  if (w == 0) return -EAGAIN;
+  if (!checkLeaf(trieWordValue(w), trieWordPlen(w)) && trieLookup(trie, key, checkLeaf) == 0) return -EAGAIN;
+  if (lkLost) return -EAGAIN;
   res.prefix = key & prefixMaskH(res.prefixlen);
   res.table = tb;
   res.tableId = load<u32>(tb, TB_ID);
@@ -508,79 +575,104 @@ export function fibTableLookup(tb: u32, fl: Flowi4, res: FibResult, flags: u32):
   return tableLookupOne(tb, fl, res, key);
 }
 
-/** Most keys per fibLookupFastBatch call. */
+/** Most addresses per fibLookupFastBatch call. */
 export const FIB_FAST_BATCH: i32 = 1024;
-/** fibLookupFastBatch's answer for an address no table covers (fib_lookup: -ENETUNREACH). */
-export const FIB_FAST_NOROUTE: u32 = 1;
 const fastKeys = memory.data(FIB_FAST_BATCH << 2);
-const fastInfo = memory.data(FIB_FAST_BATCH << 2);
-const fastOut = memory.data(FIB_FAST_BATCH << 2);
+const fastVals = memory.data(FIB_FAST_BATCH << 2);
+const fastRest = memory.data(FIB_FAST_BATCH << 2);
+/** Indices (u32) of the addresses the last fibLookupFastBatch left to fib_lookup. */
+export function fibFastRest(): usize { return fastRest; }
 
-/**
- * fib_lookup's fast path for the data path's batches (flows with tos 0, scope 0, no oif, no flags):
- * while only the default rules exist, main's longest prefix for each of n <= FIB_FAST_BATCH
- * network-order addresses, looked up in one trieLookupBatch. Returns a buffer of n u32 (valid until
- * the next call), or 0 when the fast path is off. Entry i is that prefix's alias list when its first
- * alias settles the lookup exactly as the merged fibTableLookup would (the local table
- * cannot cover the address; the alias has tos 0, a live info, a route type that is not an error and
- * a live first nexthop: checkLeaf takes it with nhSel 0); FIB_FAST_NOROUTE when neither main, local
- * nor default can cover it; else 0: the caller runs fibLookup. Marks a taken alias accessed, as
- * checkLeaf does.
- */
-export function fibLookupFastBatch(addrs: usize, n: i32): usize {
-  if (customRules || fibMainT == 0) return 0;
-  const noDefault = fibDefaultT == 0 || trieCount(load<u32>(fibDefaultT, TB_TRIE)) == 0;
-  for (let i = 0; i < n; i++) store<u32>(fastKeys + (<usize>i << 2), bswap<u32>(load<u32>(addrs + (<usize>i << 2))));
-  const out = fastOut;
-  trieLookupBatch(load<u32>(fibMainT, TB_TRIE), fastKeys, out, n);
-  // first only the (cache-missing) alias loads, independent of each other, then the checks
-  for (let i = 0; i < n; i++) {
-    const fa = load<u32>(out + (<usize>i << 2));
-    store<u32>(fastInfo + (<usize>i << 2), fa != 0 ? load<u32>(fa, FA_INFO) : 0);
-  }
-  for (let i = 0; i < n; i++) {
-    const o = out + (<usize>i << 2);
-    const fa = load<u32>(o);
-    const local = localMayMatch(load<u32>(fastKeys + (<usize>i << 2)));
-    if (fa == 0) {
-      if (!local && noDefault) store<u32>(o, FIB_FAST_NOROUTE);
-      continue;
-    }
-    const fi = load<u32>(fastInfo + (<usize>i << 2));
-    if (local || load<u8>(fa, FA_TOS) != 0 || load<u8>(fi, FI_DEAD) != 0 || fibPropsError(load<u8>(fa, FA_TYPE)) != 0
-      || (load<u32>(fi, FI_FLAGS) & RTNH_F_DEAD) != 0 || (load<u32>(fiNh(fi, 0), NH_FLAGS) & RTNH_F_DEAD) != 0) {
-      store<u32>(o, 0);
-      continue;
-    }
-    const st = load<u8>(fa, FA_STATE);
-    if ((st & FA_S_ACCESSED) == 0) store<u8>(fa, st | FA_S_ACCESSED, FA_STATE);
-  }
-  return out;
+/** A result {u32 next hop, u16 oif, u8 route type, u8 errno} of fibLookupBatch. */
+// @ts-ignore: decorator
+@inline export function fibPutResult(o: usize, nexthop: u32, oif: u32, type: u8, errno: i32): void {
+  store<u32>(o, nexthop); store<u16>(o, <u16>oif, 4); store<u8>(o, type, 6); store<u8>(o, <u8>errno, 7);
 }
 
-const COMPACT_MIN: u32 = 4096;
-let prefixesAdded = false;           // a trie gained a prefix since the last fibCompactGrown
 /**
- * Control path, after a run of route changes (the end of each netlink request batch): relayout
- * (trieCompact) the trie of every table that holds at least COMPACT_MIN prefixes and at least twice
- * its baseline: the count at its last compaction, lowered whenever the table is found smaller (a
- * flush). Bulk loads thus get a lookup-friendly layout at an amortised cost of at most two
- * compactions of the final table; the last, up to half the table, stays in insertion layout until
- * the table doubles again (lookups are correct in any layout).
+ * fib_lookup's fast path for batches of flows with tos 0, scope 0, no oif and no flags: while only
+ * the default rules exist, main's longest prefix for each of n <= FIB_FAST_BATCH network-order
+ * addresses comes from one trieLookupBatch. An address is settled here, its 8-byte result written at
+ * out, when the merged local/main lookup could not decide otherwise: the local table cannot cover it,
+ * and the prefix's first alias has tos 0, a live info, a type that is not an error and one live
+ * nexthop (what check_leaf takes), or nothing covers it and the default table is empty
+ * (-ENETUNREACH). Returns how many are left for fib_lookup (all of them when custom rules exist);
+ * their indices are at fibFastRest(). Marks a taken alias accessed, as check_leaf does.
  */
-export function fibCompactGrown(): void {
-  if (!prefixesAdded) return;
-  prefixesAdded = false;
+export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
+  let rest = 0;
+  if (customRules || fibMainT == 0) {
+    for (let i = 0; i < n; i++) store<u32>(fastRest + (<usize>i << 2), i);
+    return n;
+  }
+  const noDefault = fibDefaultT == 0 || trieCount(load<u32>(fibDefaultT, TB_TRIE)) == 0;
+  for (let i = 0; i < n; i++) store<u32>(fastKeys + (<usize>i << 2), bswap<u32>(load<u32>(addrs + (<usize>i << 2))));
+  trieLookupBatch(load<u32>(fibMainT, TB_TRIE), fastKeys, fastVals, n);
+  for (let i = 0; i < n; i++) {
+    const fa = fibAlias(load<u32>(fastVals + (<usize>i << 2)));
+    const o = out + (<usize>i << 3);
+    if (!localMayMatch(load<u32>(fastKeys + (<usize>i << 2)))) {
+      if (fa == 0) {
+        if (noDefault) { fibPutResult(o, 0, 0, 0, ENETUNREACH); continue; }
+      } else {
+        const fi = load<u32>(fa, FA_INFO);
+        const nh = fiNh(fi, 0);
+        const type = load<u8>(fa, FA_TYPE);
+        if (load<u8>(fa, FA_TOS) == 0 && load<u8>(fi, FI_DEAD) == 0 && fibPropsError(type) == 0 && fiNhs(fi) == 1
+          && ((load<u32>(fi, FI_FLAGS) | load<u32>(nh, NH_FLAGS)) & RTNH_F_DEAD) == 0) {
+          const st = load<u8>(fa, FA_STATE);
+          if ((st & FA_S_ACCESSED) == 0) store<u8>(fa, st | FA_S_ACCESSED, FA_STATE);
+          const gw = load<u32>(nh, NH_GW);
+          fibPutResult(o, gw != 0 ? gw : load<u32>(addrs + (<usize>i << 2)), load<u32>(nh, NH_OIF), type, 0);
+          continue;
+        }
+      }
+    }
+    store<u32>(fastRest + (<usize>rest << 2), i);
+    rest++;
+  }
+  return rest;
+}
+
+// ---- trie layout upkeep after bulk changes ----
+// Routes arrive in any order, so a bulk-loaded trie is scattered over its chunks; trieCompact lays it
+// out again (about 0.2 us per prefix). At the end of every netlink request batch that added a prefix,
+// a table of at least COMPACT_MIN prefixes that has doubled since its last compaction is compacted at
+// once (at most two compactions' worth of work per final size), and the deferred-work timer is set
+// COMPACT_DELAY ms ahead (re-armed by every such batch): when the changes have stopped it compacts
+// each table that has grown by a sixteenth since. Lookups are correct in any layout.
+const COMPACT_MIN: u32 = 4096;
+const COMPACT_DELAY: i64 = 1000;
+const TIMER_FIB_COMPACT: u32 = 17;
+let prefixesAdded = false;           // a trie gained a prefix since the last fibCompactGrown
+let compactTimer: u32 = 0;
+
+function compactTables(factor: u32): void {
   for (let h: u32 = 0; h < FIB_TABLE_HASHSZ; h++) {
     for (let tb = load<u32>(tableHash + (h << 2)); tb != 0; tb = load<u32>(tb, TB_NEXT)) {
       const t = load<u32>(tb, TB_TRIE);
       const n = trieCount(t);
-      if (n < load<u32>(tb, TB_COMPACTED)) store<u32>(tb, n, TB_COMPACTED);
-      if (n < COMPACT_MIN || n < load<u32>(tb, TB_COMPACTED) << 1) continue;
+      const base = min(load<u32>(tb, TB_COMPACTED), n);   // lowered when the table shrank (a flush)
+      store<u32>(tb, base, TB_COMPACTED);
+      if (n < COMPACT_MIN || <u64>n * 16 < <u64>base * factor) continue;
       trieCompact(t);
       store<u32>(tb, n, TB_COMPACTED);
     }
   }
+}
+
+function fibCompactTimer(arg: u32, now: i64): void {
+  compactTimer = 0;
+  compactTables(17);                   // grown by at least 1/16
+}
+
+/** Control path, the end of a netlink request batch: compaction of grown tables (see above). */
+export function fibCompactGrown(): void {
+  if (!prefixesAdded) return;
+  prefixesAdded = false;
+  compactTables(32);                   // doubled
+  const due = jiffies() + COMPACT_DELAY;
+  if (compactTimer == 0 || !timerMod(compactTimer, due)) compactTimer = timerAdd(due, TIMER_FIB_COMPACT, 0);
 }
 
 // ---- fib_info: create, find, release ----
@@ -678,6 +770,8 @@ export function fibReleaseInfo(fi: u32): void {
   if (pv != 0) store<u32>(pv, nx, FI_ALLNEXT); else infoAll = nx;
   if (nx != 0) store<u32>(nx, pv, FI_ALLPREV);
   store<u8>(fi, 1, FI_DEAD);
+  const sh = load<u32>(fi, FI_ALIAS);
+  if (sh != 0) aliasPrivateFree(sh);            // no prefix uses it any more (each held a reference)
   fnheFlushInfo(fi);
   const m = load<u32>(fi, FI_METRICS);
   if (m != 0) kmemFree(metricsCache, m);
@@ -963,22 +1057,80 @@ function findAlias(head: u32, tos: u8, prio: u32): u32 {
   return 0;
 }
 
+/** info's shared alias (created on first use; 0 when no id is left). */
+function aliasShared(fi: u32): u32 {
+  let fa = load<u32>(fi, FI_ALIAS);
+  if (fa != 0) return fa;
+  fa = kmemAlloc(aliasCache);
+  store<u32>(fa, fi, FA_INFO); store<u8>(fa, load<u8>(fi, FI_TYPE), FA_TYPE); store<u8>(fa, FA_F_SHARED, FA_FLAGS);
+  if (aliasIdNew(fa) == 0) { kmemFree(aliasCache, fa); return 0; }
+  store<u32>(fi, fa, FI_ALIAS);
+  return fa;
+}
+
+// @ts-ignore: decorator
+@inline function aliasIsShared(fa: u32): bool { return (load<u8>(fa, FA_FLAGS) & FA_F_SHARED) != 0; }
+
+/** A private head holding content (fi, tos, type), or 0 when no id is left. */
+function aliasPrivate(fi: u32, tos: u8, type: u8): u32 {
+  const fa = kmemAlloc(aliasCache);
+  store<u32>(fa, fi, FA_INFO); store<u8>(fa, tos, FA_TOS); store<u8>(fa, type, FA_TYPE);
+  if (aliasIdNew(fa) == 0) { kmemFree(aliasCache, fa); return 0; }
+  return fa;
+}
+
+function aliasPrivateFree(fa: u32): void {
+  aliasIdFree(load<u32>(fa, FA_ID));
+  kmemFree(aliasCache, fa);
+}
+
+/** Point prefix key/plen of tb at the list headed by fa. */
+// @ts-ignore: decorator
+@inline function aliasSetHead(tb: u32, key: u32, plen: i32, fa: u32): void {
+  trieInsert(load<u32>(tb, TB_TRIE), key, plen, load<u32>(fa, FA_ID));
+}
+
+/** Copy on write: the list of key/plen gets a private head instead of the shared alias fa (or 0). */
+function aliasUnshare(tb: u32, key: u32, plen: i32, fa: u32): u32 {
+  const na = aliasPrivate(load<u32>(fa, FA_INFO), load<u8>(fa, FA_TOS), load<u8>(fa, FA_TYPE));
+  if (na == 0) return 0;
+  store<u8>(na, load<u8>(fa, FA_STATE), FA_STATE);
+  aliasSetHead(tb, key, plen, na);
+  return na;
+}
+
+/** A private head left alone with TOS 0 gives way to its info's shared alias. */
+function aliasSettle(tb: u32, key: u32, plen: i32, head: u32): void {
+  if (aliasIsShared(head) || load<u32>(head, FA_NEXT) != 0 || load<u8>(head, FA_TOS) != 0) return;
+  const sh = aliasShared(load<u32>(head, FA_INFO));
+  if (sh == 0) return;
+  aliasSetHead(tb, key, plen, sh);
+  aliasPrivateFree(head);
+}
+
 /**
  * Insert alias content (info, tos, type) before `before` (0 = at the end) in the list of key/plen.
- * Keeps the head's address: inserting before the head moves the head's content to a new block.
- * Returns the alias now holding the new content.
+ * A private head keeps its address: inserting before it moves its content to a new block.
+ * Returns the alias now holding the new content, or 0 (-ENOBUFS) when no list id is left.
  */
 function insertAlias(tb: u32, key: u32, plen: i32, head: u32, before: u32, fi: u32, tos: u8, type: u8): u32 {
-  const na = kmemAlloc(aliasCache);
   if (head == 0) {
-    store<u32>(na, fi, FA_INFO); store<u8>(na, tos, FA_TOS); store<u8>(na, type, FA_TYPE);
-    trieInsert(load<u32>(tb, TB_TRIE), key, plen, na);
+    const na = tos == 0 ? aliasShared(fi) : aliasPrivate(fi, tos, type);
+    if (na == 0) return 0;
+    aliasSetHead(tb, key, plen, na);
     localFilter(tb, key, plen, 1);
     prefixesAdded = true;
     return na;
   }
+  if (aliasIsShared(head)) {
+    const wasBefore = before == head;
+    head = aliasUnshare(tb, key, plen, head);
+    if (head == 0) return 0;
+    if (wasBefore) before = head;
+  }
+  const na = kmemAlloc(aliasCache);
   if (before == head) {
-    memory.copy(na, head, ALIAS_SIZE);            // old head content moves to the new block
+    memory.copy(na, head, FA_CONTENT);            // old head content moves to the new block
     store<u32>(head, na, FA_NEXT);
     store<u32>(head, fi, FA_INFO); store<u8>(head, tos, FA_TOS); store<u8>(head, type, FA_TYPE);
     store<u8>(head, 0, FA_STATE);
@@ -992,24 +1144,25 @@ function insertAlias(tb: u32, key: u32, plen: i32, head: u32, before: u32, fi: u
   return na;
 }
 
-/** Unlink alias fa from the list of key/plen (the head keeps its address; the trie entry goes with the last). */
+/** Unlink alias fa from the list of key/plen (the trie entry goes with the last alias). */
 function removeAlias(tb: u32, key: u32, plen: i32, head: u32, fa: u32): void {
   if (fa == head) {
     const nx = load<u32>(head, FA_NEXT);
     if (nx == 0) {
       trieDelete(load<u32>(tb, TB_TRIE), key, plen);
       localFilter(tb, key, plen, -1);
-      kmemFree(aliasCache, head);
+      if (!aliasIsShared(head)) aliasPrivateFree(head);
       return;
     }
-    memory.copy(head, nx, ALIAS_SIZE);
+    memory.copy(head, nx, FA_CONTENT);
     kmemFree(aliasCache, nx);
-    return;
+  } else {
+    let prev = head;
+    while (load<u32>(prev, FA_NEXT) != fa) prev = load<u32>(prev, FA_NEXT);
+    store<u32>(prev, load<u32>(fa, FA_NEXT), FA_NEXT);
+    kmemFree(aliasCache, fa);
   }
-  let prev = head;
-  while (load<u32>(prev, FA_NEXT) != fa) prev = load<u32>(prev, FA_NEXT);
-  store<u32>(prev, load<u32>(fa, FA_NEXT), FA_NEXT);
-  kmemFree(aliasCache, fa);
+  aliasSettle(tb, key, plen, head);
 }
 
 /** fib_valid_key_len. */
@@ -1033,8 +1186,7 @@ export function fibTableInsert(tb: u32, c: FibConfig): i32 {
   if (err < 0) return err;
   const fi = fibCreateInfo(c, createErr);
   if (fi == 0) return load<i32>(createErr);
-  const trie = load<u32>(tb, TB_TRIE);
-  const head = trieGet(trie, key, <i32>plen);
+  const head = fibAlias(trieGet(load<u32>(tb, TB_TRIE), key, <i32>plen));
   const tos = c.tos;
   const prio = load<u32>(fi, FI_PRIORITY);
   let fa = head != 0 ? findAlias(head, tos, prio) : 0;
@@ -1057,10 +1209,17 @@ export function fibTableInsert(tb: u32, c: FibConfig): i32 {
       }
       const drop = load<u32>(faFirst, FA_INFO);
       const state = load<u8>(faFirst, FA_STATE);
-      store<u32>(faFirst, fi, FA_INFO);
-      store<u8>(faFirst, c.type, FA_TYPE);
-      store<u8>(faFirst, state & ~FA_S_ACCESSED, FA_STATE);
-      rtmsgFib(24 /* RTM_NEWROUTE */, key, faFirst, plen, load<u32>(tb, TB_ID), c.portid, c.seq, nlflags | 0x100);
+      let faNew = faFirst;
+      if (aliasIsShared(faFirst)) {               // the whole list: now the new info's shared alias
+        faNew = aliasShared(fi);
+        if (faNew == 0) { fibReleaseInfo(fi); return -ENOBUFS; }
+        aliasSetHead(tb, key, <i32>plen, faNew);
+      } else {
+        store<u32>(faFirst, fi, FA_INFO);
+        store<u8>(faFirst, c.type, FA_TYPE);
+        store<u8>(faFirst, state & ~FA_S_ACCESSED, FA_STATE);
+      }
+      rtmsgFib(24 /* RTM_NEWROUTE */, key, faNew, plen, load<u32>(tb, TB_ID), c.portid, c.seq, nlflags | 0x100);
       fibReleaseInfo(drop);
       if ((state & FA_S_ACCESSED) != 0) rtCacheFlush();
       return 0;
@@ -1072,6 +1231,7 @@ export function fibTableInsert(tb: u32, c: FibConfig): i32 {
   if ((c.nlflags & 0x400 /* NLM_F_CREATE */) == 0) { fibReleaseInfo(fi); return -ENOENT; }
   nlflags |= 0x400;
   const na = insertAlias(tb, key, <i32>plen, head, fa, fi, tos, c.type);
+  if (na == 0) { fibReleaseInfo(fi); return -ENOBUFS; }
   store<u32>(tb, load<u32>(tb, TB_COUNT) + 1, TB_COUNT);
   if (plen == 0) store<u32>(tb, load<u32>(tb, TB_NUMDEFAULT) + 1, TB_NUMDEFAULT);
   rtCacheFlush();
@@ -1142,7 +1302,7 @@ export function fibTableDelete(tb: u32, c: FibConfig): i32 {
   errMsg = "";
   const err = validKeyLen(key, plen);
   if (err < 0) return err;
-  const head = trieGet(load<u32>(tb, TB_TRIE), key, <i32>plen);
+  const head = fibAlias(trieGet(load<u32>(tb, TB_TRIE), key, <i32>plen));
   if (head == 0) return -ESRCH;
   let fa = findAlias(head, c.tos, 0);
   if (fa == 0) return -ESRCH;
@@ -1185,7 +1345,7 @@ function aliasFlushable(fa: u32): bool {
 }
 
 function flushCollect(key: u32, plen: i32, value: u32): bool {
-  for (let fa = value; fa != 0; fa = load<u32>(fa, FA_NEXT)) {
+  for (let fa = fibAlias(value); fa != 0; fa = load<u32>(fa, FA_NEXT)) {
     if (aliasFlushable(fa)) {
       const p = flushBuf + (<usize>flushN << 3);
       store<u32>(p, key); store<u32>(p, <u32>plen, 4);
@@ -1213,7 +1373,7 @@ function tableFlush(tb: u32, all: bool): u32 {
       const plen = <i32>load<u32>(flushBuf + (<usize>i << 3), 4);
       // Remove flushable aliases one at a time (removing the head moves its successor into it).
       for (;;) {
-        const head = trieGet(trie, key, plen);
+        const head = fibAlias(trieGet(trie, key, plen));
         let fa = head;
         while (fa != 0 && !aliasFlushable(fa)) fa = load<u32>(fa, FA_NEXT);
         if (fa == 0) break;
@@ -1524,3 +1684,5 @@ export function fibNhLinkdown(nh: u32): bool {
 
 /** Prefix count of a table (trie entries). */
 export function fibTablePrefixes(tb: u32): u32 { return trieCount(load<u32>(tb, TB_TRIE)); }
+/** Alias blocks in use (shared aliases, private heads and the rest of private lists). */
+export function fibAliasCount(): u32 { return load<u32>(aliasCache, 16); }

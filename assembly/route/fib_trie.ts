@@ -29,12 +29,14 @@
 // Lookup, longest match only (trieLookupLongest/trieLookupBatch; not in the kernel): with random
 // destinations most descents end in an empty slot or at a leaf that does not cover the key, and the
 // kernel then backtracks through several more nodes. We keep the result of that backtracking:
-//   - an empty slot holds a "cover hint": the prefix record of the longest prefix covering the slot's
-//     whole key range (or 0). Empty slots exist anyway, so this costs no memory;
-//   - the last record of a leaf links to the cover of the leaf's slot range (other leaves only).
+//   - an empty slot holds a "cover word": value and length of the longest prefix covering the slot's
+//     whole key range (or 0). Empty slots exist anyway, so this costs no memory, and a lookup that
+//     ends there (most random ones) reads nothing else;
+//   - the last record of a leaf links to the cover word of the leaf's slot range (other leaves only).
 // Any prefix that contains the key but is not in the slot's own subtree covers the whole slot range,
 // so the answer is at most one hop away. Resize keeps both exact (a slot range only splits, or merges
-// with an empty sibling); insert/delete update them over the prefix's key range. When the key differs
+// with an empty sibling); insert/delete/replace update them over the prefix's key range (inside that
+// range the only cover word of the prefix's length is the prefix's own). When the key differs
 // from a tnode in its skipped bits, the answer lies on that tnode's all-zero path: a prefix inside the
 // tnode that contains the key has the tnode's own key, and anything else covers the tnode's slot (it
 // is the cover of the leaf or empty slot at the end of that path).
@@ -43,14 +45,13 @@
 // DESCENDING (a leaf's prefixes are kept longest first; checked against Linux 6.x).
 
 // ---- layout ----
-// A child slot is a u32: tnode address (low bits 00), leaf (its first record) | 1, cover hint =
-// record | 2, or 0 (empty, nothing covers it).
+// A child slot is a u32: tnode address (low bits 00), leaf (its first record) | 1, cover word
+// (value << 8 | plen << 2 | 2), or 0 (empty, nothing covers it). Values are 1..TRIE_VALUE_MAX.
 // tnode block: [parent u32][empty u32][full u32] | [key u32][pos u8][bits u8][slen u8][pad u8][child u32 x 2^bits]
 //   the node pointer is block + 12, so key/pos/bits sit right before the children.
-// prefix record (12 bytes): [kp u32][value u32][next u32]
-//   kp = key | 1 << (31 - plen) for plen <= 31 (the marker bit encodes the length), kp = key for /32
-//   (flagged by bit 0 of next). next: the next shorter record of the same key, then (after the last
-//   one) the cover of the leaf's slot range, or 0.
+// prefix record (12 bytes): [key u32][value << 8 | plen << 2 u32][next u32]
+//   next: the next shorter record of the same key; after the last one the cover word of the leaf's
+//   slot range (or 0). The middle word | 2 is the record's own cover word.
 // trie handle (128 bytes): [root u32][prefixes][leaves][tnodes][bytes][inflates][halves][collapses]
 //   [bump][bump end][chunk list][chunk shift][compactions] ... [free-list heads x NSMALL at 64]
 
@@ -58,6 +59,10 @@ const TN_HDR: u32 = 20;          // bytes per tnode block besides the child arra
 const TN_PRE: u32 = 12;          // bytes before the node pointer
 const REC_SIZE: u32 = 12;
 export const TNODE_MAX_BITS: u32 = 24;
+/** Largest value a prefix can carry (values live in 24 bits of the record and cover words). */
+export const TRIE_VALUE_MAX: u32 = 0xFFFFFF;
+/** trieInsert's answer to a value or prefix length out of range. */
+export const TRIE_EINVAL: u32 = 0xFFFFFFFF;
 const KEYLENGTH: u32 = 32;
 
 const INFLATE_THRESHOLD: u64 = 50;
@@ -176,7 +181,7 @@ function poolReset(t: u32): void {
 @inline function isLeaf(c: u32): bool { return (c & 1) != 0; }
 // @ts-ignore: decorator
 @inline function isTnode(c: u32): bool { return c != 0 && (c & 3) == 0; }
-/** A real child (tnode or leaf), not empty and not a cover hint. */
+/** A real child (tnode or leaf), not empty and not a cover word. */
 // @ts-ignore: decorator
 @inline function occupied(c: u32): bool { return c != 0 && (c & 2) == 0; }
 // @ts-ignore: decorator
@@ -211,37 +216,38 @@ function poolReset(t: u32): void {
 // @ts-ignore: decorator
 @inline function tIndex(n: u32, key: u32): u32 { return (key >> tPos(n)) & lowMask(tBits(n)); }
 
-// ---- prefix records ----
+// ---- cover words and prefix records ----
 // @ts-ignore: decorator
-@inline function rIs32(r: u32): bool { return (load<u32>(r, 8) & 1) != 0; }
+@inline function wValue(w: u32): u32 { return w >> 8; }
 // @ts-ignore: decorator
-@inline function rKey(r: u32): u32 { const kp = load<u32>(r); return rIs32(r) ? kp : kp & (kp - 1); }
+@inline function wPlen(w: u32): u32 { return (w >> 2) & 63; }
 // @ts-ignore: decorator
-@inline function rPlen(r: u32): u32 { return rIs32(r) ? KEYLENGTH : <u32>31 - ctz(load<u32>(r)); }
+@inline function isRec(x: u32): bool { return x != 0 && (x & 2) == 0; }
 // @ts-ignore: decorator
-@inline function rValue(r: u32): u32 { return load<u32>(r, 4); }
+@inline function rKey(r: u32): u32 { return load<u32>(r); }
 // @ts-ignore: decorator
-@inline function rNext(r: u32): u32 { return load<u32>(r, 8) & ~3; }
+@inline function rPlen(r: u32): u32 { return wPlen(load<u32>(r, 4)); }
 // @ts-ignore: decorator
-@inline function rSetNext(r: u32, nx: u32): void { store<u32>(r, nx | (load<u32>(r, 8) & 1), 8); }
+@inline function rValue(r: u32): u32 { return load<u32>(r, 4) >> 8; }
+/** The record's own cover word (0 for no record). */
+// @ts-ignore: decorator
+@inline function rWord(r: u32): u32 { return r != 0 ? load<u32>(r, 4) | 2 : 0; }
+/** Next record of the same key, or the cover word after the last one. */
+// @ts-ignore: decorator
+@inline function rNext(r: u32): u32 { return load<u32>(r, 8); }
+// @ts-ignore: decorator
+@inline function rNextRec(r: u32): u32 { const nx = load<u32>(r, 8); return isRec(nx) ? nx : 0; }
+// @ts-ignore: decorator
+@inline function rSetNext(r: u32, nx: u32): void { store<u32>(r, nx, 8); }
 /** Does record r's prefix contain key? */
 // @ts-ignore: decorator
-@inline function rMatch(r: u32, key: u32): bool {
-  const kp = load<u32>(r);
-  const m = rIs32(r) ? 0xFFFFFFFF : ~(((kp & (0 - kp)) << 1) - 1);
-  return ((key ^ kp) & m) == 0;
-}
+@inline function rMatch(r: u32, key: u32): bool { return ((key ^ rKey(r)) & prefixMask(rPlen(r))) == 0; }
 
 function recNew(t: u32, key: u32, plen: u32, value: u32): u32 {
   const r = blockAlloc(t, REC_SIZE, CLASS_REC);
-  if (plen < KEYLENGTH) {
-    store<u32>(r, key | (1 << (31 - plen)));
-    store<u32>(r, 0, 8);
-  } else {
-    store<u32>(r, key);
-    store<u32>(r, 1, 8);
-  }
-  store<u32>(r, value, 4);
+  store<u32>(r, key);
+  store<u32>(r, value << 8 | plen << 2, 4);
+  store<u32>(r, 0, 8);
   addStat(t, T_BYTES, <i32>REC_SIZE);
   return r;
 }
@@ -251,34 +257,28 @@ function recFree(t: u32, r: u32): void {
   addStat(t, T_BYTES, -<i32>REC_SIZE);
 }
 
-/** Last record of the leaf starting at record h (the next one belongs to another key). */
+/** Last record of the leaf starting at record h (its next is the leaf's cover word). */
 function leafTail(h: u32): u32 {
-  const k = rKey(h);
   let r = h;
-  while (true) {
-    const nx = rNext(r);
-    if (nx == 0 || rKey(nx) != k) return r;
-    r = nx;
-  }
+  for (let nx = rNextRec(r); nx != 0; nx = rNextRec(r)) r = nx;
   return r;
 }
-// @ts-ignore: decorator
-@inline function leafCover(h: u32): u32 { return rNext(leafTail(h)); }
 // @ts-ignore: decorator
 @inline function leafSlen(h: u32): u32 { return KEYLENGTH - rPlen(leafTail(h)); }
 /** Record of the leaf starting at h with exactly this plen, or 0. */
 function leafFind(h: u32, plen: u32): u32 {
-  const k = rKey(h);
-  for (let r = h; r != 0 && rKey(r) == k; r = rNext(r)) if (rPlen(r) == plen) return r;
+  for (let r = h; r != 0; r = rNextRec(r)) if (rPlen(r) == plen) return r;
   return 0;
 }
 
-/** Value of the longest prefix containing key along a leaf's record chain (its own, then its cover's). */
+/** Cover word of the longest prefix containing key from record r on: the leaf's own, then its cover. */
 // @ts-ignore: decorator
-@inline function chainMatch(r: u32, key: u32): u32 {
-  while (r != 0) {
-    if (rMatch(r, key)) return rValue(r);
-    r = rNext(r);
+@inline function chainWord(r: u32, key: u32): u32 {
+  while (true) {
+    if (rMatch(r, key)) return rWord(r);
+    const nx = rNext(r);
+    if (!isRec(nx)) return nx;
+    r = nx;
   }
   return 0;
 }
@@ -395,8 +395,7 @@ function fnNone(value: u32, plen: i32): bool { return true; }
 
 /** Offer the prefixes of the leaf starting at record h that contain key, longest first. */
 function offerLeaf(h: u32, key: u32, mode: i32, fn: (value: u32, plen: i32) => bool): bool {
-  const k = rKey(h);
-  for (let r = h; r != 0 && rKey(r) == k; r = rNext(r)) {
+  for (let r = h; r != 0; r = rNextRec(r)) {
     if (!rMatch(r, key)) continue;
     if (mode == 1) {
       if (!fn(rValue(r), <i32>rPlen(r))) continue;
@@ -456,7 +455,7 @@ function backtrackLookup(t: u32, key: u32, mode: i32, fn: (value: u32, plen: i32
   return 0;
 }
 
-/** Record of the longest prefix of length <= m containing key, outside the leaf headed by excl; 0 if none. */
+/** Cover word of the longest prefix of length <= m containing key, outside the leaf headed by excl; 0 if none. */
 function coverOf(t: u32, key: u32, m: i32, excl: u32): u32 {
   if (m < 0) return 0;
   const sm = btMax, se = btExcl;
@@ -465,26 +464,27 @@ function coverOf(t: u32, key: u32, m: i32, excl: u32): u32 {
   const r = backtrackLookup(t, key, 2, fnNone);
   btMax = sm;
   btExcl = se;
-  return r;
+  return rWord(r);
 }
 
 // ---- cover maintenance over a prefix's key range ----
 // Visits every empty slot and every leaf whose slot range lies inside (rgKey, rgPlen):
-// RG_INSERT: point it at record rgRec if its current cover is shorter than rgPlen;
-// RG_REMOVE: where it points at rgRec, point it at rgNew.
-// The leaf holding rgRec itself is skipped (a leaf's cover is outside the leaf).
+// RG_INSERT: cover word rgNew where the current cover is shorter than rgPlen;
+// RG_REPLACE: where the cover is the prefix itself (the only cover of length rgPlen inside its own
+// range), rgNew: the prefix's new value (RG_INSERT of an existing prefix) or, on removal, what covers
+// its range without it.
+// The leaf holding the prefix itself is skipped (a leaf's cover is outside the leaf).
 const RG_INSERT = 0;
-const RG_REMOVE = 1;
+const RG_REPLACE = 1;
 let rgMode = 0;
-let rgRec: u32 = 0;
 let rgNew: u32 = 0;
 let rgKey: u32 = 0;
 let rgPlen: u32 = 0;
 
 // @ts-ignore: decorator
 @inline function rgUpdate(cur: u32): u32 {
-  if (rgMode == RG_INSERT) return cur == 0 || rPlen(cur) < rgPlen ? rgRec : cur;
-  return cur == rgRec ? rgNew : cur;
+  if (rgMode == RG_INSERT) return cur == 0 || wPlen(cur) < rgPlen ? rgNew : cur;
+  return cur != 0 && wPlen(cur) == rgPlen ? rgNew : cur;
 }
 
 /** Apply to slot contents c at address a (its whole key range lies inside the region). */
@@ -506,9 +506,8 @@ function rgApplySlot(a: u32, c: u32): void {
     if (nw != cur) rSetNext(tail, nw);
     return;
   }
-  const cur = c & ~3;
-  const nw = rgUpdate(cur);
-  if (nw != cur) store<u32>(a, nw != 0 ? nw | 2 : 0);
+  const nw = rgUpdate(c);
+  if (nw != c) store<u32>(a, nw);
 }
 
 /** Slot contents c at address a with key range of length m that intersects or contains the region. */
@@ -533,8 +532,8 @@ function rgSlot(a: u32, c: u32, m: u32): void {
   }
 }
 
-function rgRun(t: u32, mode: i32, rec: u32, key: u32, plen: u32, nw: u32): void {
-  rgMode = mode; rgRec = rec; rgKey = key; rgPlen = plen; rgNew = nw;
+function rgRun(t: u32, mode: i32, key: u32, plen: u32, nw: u32): void {
+  rgMode = mode; rgKey = key; rgPlen = plen; rgNew = nw;
   const root = load<u32>(t + T_ROOT);
   if (occupied(root)) rgSlot(t + T_ROOT, root, 0);
 }
@@ -580,7 +579,7 @@ function resizeFullChildren(t: u32, tn: u32): void {
   }
 }
 
-const HINT_PENDING: u32 = 2;   // an empty slot whose cover hint is computed after the resize
+const HINT_PENDING: u32 = 2;   // an empty slot whose cover word is computed after the resize (no value is 0)
 
 /** Double the node (bits+1, pos-1). Full children are split in two (or dissolved when they have one bit). */
 function inflate(t: u32, old: u32): u32 {
@@ -591,7 +590,7 @@ function inflate(t: u32, old: u32): u32 {
   let pending = false;
   for (let i: u32 = 0; i < len; i++) {
     const c = tChild(old, i);
-    if (!occupied(c)) {                    // empty: both halves keep its cover hint
+    if (!occupied(c)) {                    // empty: both halves keep its cover word
       if (c != 0) { store<u32>(tChildAddr(tn, 2 * i), c); store<u32>(tChildAddr(tn, 2 * i + 1), c); }
       continue;
     }
@@ -600,9 +599,9 @@ function inflate(t: u32, old: u32): u32 {
       putChild(tn, j, c);
       // the other half is now empty: its cover is the cover of the old slot's range
       if (isLeaf(c)) {
-        let r = c & ~3;                    // first record of the chain whose prefix covers that range
-        while (r != 0 && rPlen(r) > KEYLENGTH - pos) r = rNext(r);
-        if (r != 0) store<u32>(tChildAddr(tn, j ^ 1), r | 2);
+        let r = c & ~3;                    // first record of the leaf whose prefix covers that range
+        while (rPlen(r) > KEYLENGTH - pos && isRec(rNext(r))) r = rNext(r);
+        store<u32>(tChildAddr(tn, j ^ 1), rPlen(r) <= KEYLENGTH - pos ? rWord(r) : rNext(r));
       } else {
         store<u32>(tChildAddr(tn, j ^ 1), HINT_PENDING);   // computed once tn is installed
         pending = true;
@@ -643,8 +642,7 @@ function inflate(t: u32, old: u32): u32 {
     const nlen: u32 = len << 1;
     for (let j: u32 = 0; j < nlen; j++) {
       if (tChild(tn, j) != HINT_PENDING) continue;
-      const cv = coverOf(t, tKey(tn) | (j << npos), <i32>(KEYLENGTH - npos), 0);
-      store<u32>(tChildAddr(tn, j), cv != 0 ? cv | 2 : 0);
+      store<u32>(tChildAddr(tn, j), coverOf(t, tKey(tn) | (j << npos), <i32>(KEYLENGTH - npos), 0));
     }
   }
   resizeFullChildren(t, tn);
@@ -685,10 +683,10 @@ function halve(t: u32, old: u32): u32 {
   return tn;
 }
 
-/** Replace a tnode with fewer than two children by its only child (or by the cover hint of its range). */
+/** Replace a tnode with fewer than two children by its only child (or by the cover word of its range). */
 function collapse(t: u32, tn: u32): u32 {
   const len: u32 = 1 << tBits(tn);
-  let c: u32 = tChild(tn, 0);             // all slots empty: every hint is the cover of tn's range
+  let c: u32 = tChild(tn, 0);             // all slots empty: every one holds the cover of tn's range
   for (let i: u32 = 0; i < len; i++) {
     const x = tChild(tn, i);
     if (occupied(x)) { c = x; break; }
@@ -747,11 +745,13 @@ function findLeaf(t: u32, key: u32): u32 {
 }
 
 /**
- * Insert or replace the value of prefix key/plen. Returns the previous value for that exact prefix
- * (0 if it is new). key must have its host bits clear (they are cleared here anyway).
+ * Insert or replace the value (1..TRIE_VALUE_MAX) of prefix key/plen. Returns the previous value for
+ * that exact prefix (0 if it is new), or TRIE_EINVAL for a value or length out of range (nothing
+ * changes). key must have its host bits clear (they are cleared here anyway).
  */
 export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
   const p = <u32>plen;
+  if (value == 0 || value > TRIE_VALUE_MAX || p > KEYLENGTH) return TRIE_EINVAL;
   key &= prefixMask(p);
   let tp: u32 = 0;
   let n = load<u32>(t + T_ROOT);
@@ -767,7 +767,8 @@ export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
     const ex = leafFind(h, p);
     if (ex != 0) {
       const old = rValue(ex);
-      store<u32>(ex, value, 4);
+      store<u32>(ex, value << 8 | p << 2, 4);
+      rgRun(t, RG_REPLACE, key, p, rWord(ex));
       return old;
     }
     const r = recNew(t, key, p, value);
@@ -778,7 +779,7 @@ export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
       let q = h;                           // after the last longer record of this key
       while (true) {
         const nx = rNext(q);
-        if (nx == 0 || rKey(nx) != key || rPlen(nx) < p) break;
+        if (!isRec(nx) || rPlen(nx) < p) break;
         q = nx;
       }
       rSetNext(r, rNext(q));
@@ -786,7 +787,7 @@ export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
     }
     pushSuffix(tp, KEYLENGTH - p);
     addStat(t, T_COUNT, 1);
-    rgRun(t, RG_INSERT, r, key, p, 0);
+    rgRun(t, RG_INSERT, key, p, rWord(r));
     return 0;
   }
   const r = recNew(t, key, p, value);
@@ -806,12 +807,12 @@ export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
     if (tp == 0 && isTnode(n)) resize(t, n);   // the old root now has the non-root thresholds
     tp = tn;
   } else {
-    rSetNext(r, n & ~3);                   // the empty slot's hint is the cover of its range
+    rSetNext(r, n);                        // the empty slot's cover word is the cover of its range
     putChildRoot(t, tp, key, r | 1);
     pushSuffix(tp, KEYLENGTH - p);
   }
   addStat(t, T_COUNT, 1);
-  rgRun(t, RG_INSERT, r, key, p, 0);
+  rgRun(t, RG_INSERT, key, p, rWord(r));
   rebalance(t, tp);
   return 0;
 }
@@ -842,13 +843,13 @@ export function trieDelete(t: u32, key: u32, plen: i32): u32 {
   const nc = coverOf(t, key, <i32>p - 1, 0);    // what covers p's range once p is gone
   const nx = rNext(r);
   if (r == h) {
-    if (nx != 0 && rKey(nx) == key) {
+    if (isRec(nx)) {
       putChildRoot(t, tp, key, nx | 1);          // the next record becomes the first
     } else {
-      // last prefix of this key: the slot becomes empty and keeps the leaf's cover as its hint
-      putChildRoot(t, tp, key, tp != 0 && nx != 0 ? nx | 2 : 0);
+      // last prefix of this key: the slot becomes empty and keeps the leaf's cover word
+      putChildRoot(t, tp, key, tp != 0 ? nx : 0);
       addStat(t, T_LEAVES, -1);
-      rgRun(t, RG_REMOVE, r, key, p, nc);
+      rgRun(t, RG_REPLACE, key, p, nc);
       recFree(t, r);
       pullSuffix(tp);
       rebalance(t, tp);
@@ -860,7 +861,7 @@ export function trieDelete(t: u32, key: u32, plen: i32): u32 {
     rSetNext(q, nx);
   }
   pullSuffix(tp);
-  rgRun(t, RG_REMOVE, r, key, p, nc);
+  rgRun(t, RG_REPLACE, key, p, nc);
   recFree(t, r);
   return old;
 }
@@ -877,8 +878,11 @@ export function trieLookup(t: u32, key: u32, fn: (value: u32, plen: i32) => bool
   return r != 0 ? rValue(r) : 0;
 }
 
-/** Plain longest-prefix match: the value of the longest prefix containing key, or 0. */
-export function trieLookupLongest(t: u32, key: u32): u32 {
+/**
+ * Plain longest-prefix match: the longest prefix containing key as a cover word, or 0. Its value is
+ * trieWordValue(w), its length trieWordPlen(w).
+ */
+export function trieLookupWord(t: u32, key: u32): u32 {
   let c = load<u32>(t + T_ROOT);
   let walk = key;
   while (isTnode(c)) {
@@ -892,85 +896,88 @@ export function trieLookupLongest(t: u32, key: u32): u32 {
     }
     c = tChild(c, idx);
   }
-  if ((c & 2) != 0) return rValue(c & ~3);              // cover hint of an empty slot
-  return chainMatch(c & ~3, key);
+  return isLeaf(c) ? chainWord(c & ~3, key) : c;   // a leaf, or an empty slot's cover word
 }
+
+// @ts-ignore: decorator
+@inline export function trieWordValue(w: u32): u32 { return wValue(w); }
+// @ts-ignore: decorator
+@inline export function trieWordPlen(w: u32): i32 { return <i32>wPlen(w); }
+
+/** Plain longest-prefix match: the value of the longest prefix containing key, or 0. */
+export function trieLookupLongest(t: u32, key: u32): u32 { return wValue(trieLookupWord(t, key)); }
 
 // Batched lookups go breadth first: each pass below is a loop of independent loads (all root slots,
 // then one tnode level for every key still in a tnode, then the records), so the cache and TLB misses
-// of different keys overlap instead of queueing behind data-dependent branches.
+// of different keys overlap instead of queueing behind data-dependent branches. A key that reaches an
+// empty slot is answered by the slot's cover word on the spot.
 const BATCH: u32 = 1024;
 const bSlot = <u32>memory.data(<i32>(BATCH << 2));   // slot value reached by each key
 const bWork = <u32>memory.data(<i32>(BATCH << 2));   // keys still at a tnode
 const bWork2 = <u32>memory.data(<i32>(BATCH << 2));
-const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys at a leaf (or a skipped-bits mismatch)
-const bHint = <u32>memory.data(<i32>(BATCH << 2));   // keys at a cover hint
+const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys that reached a leaf below the root
 const bWalk = <u32>memory.data(<i32>(BATCH << 2));   // key that steers the descent (see trieLookupLongest)
-const bAddr = <u32>memory.data(<i32>(BATCH << 2));   // child slot address per pending key
+
+// @ts-ignore: decorator
+@inline function leafValue(r: u32, key: u32): u32 {
+  if (rMatch(r, key)) return rValue(r);
+  const nx = rNext(r);
+  return wValue(isRec(nx) ? chainWord(nx, key) : nx);
+}
 
 function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   const root = load<u32>(t + T_ROOT);
-  let nW: u32 = 0, nL: u32 = 0, nH: u32 = 0;
-  let c: u32, x: u32, idx: u32, ok: bool;
-  memory.copy(bWalk, kb, m << 2);
-  if (isTnode(root)) {
-    const rk = tKey(root), rp = tPos(root), rb = tBits(root);
+  if (!isTnode(root)) {
     for (let i: u32 = 0; i < m; i++) {
-      x = (load<u32>(kb + (i << 2)) ^ rk) >> rp;
-      ok = (x >> rb) == 0;
-      if (!ok) store<u32>(bWalk + (i << 2), rk);     // skipped bits differ: follow the all-zero path
-      store<u32>(bSlot + (i << 2), tChild(root, select<u32>(x, 0, ok)));
+      store<u32>(ob + (i << 2), isLeaf(root) ? leafValue(root & ~3, load<u32>(kb + (i << 2))) : 0);
     }
-  } else {
-    for (let i: u32 = 0; i < m; i++) store<u32>(bSlot + (i << 2), root);
+    return;
   }
+  let nW: u32 = 0;
+  const rk = tKey(root), rp = tPos(root), rb = tBits(root);
   for (let i: u32 = 0; i < m; i++) {
-    c = load<u32>(bSlot + (i << 2));
-    store<u32>(bWork + (nW << 2), i); nW += <u32>isTnode(c);
-    store<u32>(bLeaf + (nL << 2), i); nL += c & 1;
-    store<u32>(bHint + (nH << 2), i); nH += (c >> 1) & ~c & 1;
-    store<u32>(ob + (i << 2), 0);
+    const key = load<u32>(kb + (i << 2));
+    const x = (key ^ rk) >> rp;
+    const ok = (x >> rb) == 0;                        // else skipped bits differ: follow the all-zero path
+    const c = tChild(root, select<u32>(x, 0, ok));
+    let v: u32 = 0;
+    if (isTnode(c)) {
+      store<u32>(bSlot + (i << 2), c);
+      store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
+      store<u32>(bWork + (nW << 2), i); nW++;
+    } else if (isLeaf(c)) v = leafValue(c & ~3, key);
+    else v = wValue(c);
+    store<u32>(ob + (i << 2), v);
   }
   let w = bWork, w2 = bWork2;
+  let nL: u32 = 0;
   while (nW != 0) {
     // one tnode level: first every header (one far load each), then every child slot
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(w + (j << 2));
-      c = load<u32>(bSlot + (i << 2));
+      const c = load<u32>(bSlot + (i << 2));
       const wk = load<u32>(bWalk + (i << 2));
       const ck = tKey(c);
-      idx = (wk ^ ck) >> tPos(c);
-      ok = (idx >> tBits(c)) == 0;
+      const idx = (wk ^ ck) >> tPos(c);
+      const ok = (idx >> tBits(c)) == 0;
       if (!ok) store<u32>(bWalk + (i << 2), ck);
-      store<u32>(bAddr + (j << 2), tChildAddr(c, select<u32>(idx, 0, ok)));
+      store<u32>(bSlot + (i << 2), tChildAddr(c, select<u32>(idx, 0, ok)));
     }
     let n2: u32 = 0;
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(w + (j << 2));
-      const nx = load<u32>(load<u32>(bAddr + (j << 2)));
+      const nx = load<u32>(load<u32>(bSlot + (i << 2)));
       store<u32>(bSlot + (i << 2), nx);
+      store<u32>(ob + (i << 2), select<u32>(nx >> 8, 0, (nx & 2) != 0));
       store<u32>(w2 + (n2 << 2), i); n2 += <u32>isTnode(nx);
       store<u32>(bLeaf + (nL << 2), i); nL += nx & 1;
-      store<u32>(bHint + (nH << 2), i); nH += (nx >> 1) & ~nx & 1;
     }
     nW = n2;
     const sw = w; w = w2; w2 = sw;
   }
-  for (let j: u32 = 0; j < nH; j++) {                 // hints: the covering record's value
-    const i = load<u32>(bHint + (j << 2));
-    store<u32>(ob + (i << 2), rValue(load<u32>(bSlot + (i << 2)) & ~3));
-  }
-  let nC: u32 = 0;
-  for (let j: u32 = 0; j < nL; j++) {                 // leaves: the first record usually decides
+  for (let j: u32 = 0; j < nL; j++) {
     const i = load<u32>(bLeaf + (j << 2));
-    const r = load<u32>(bSlot + (i << 2)) & ~3;
-    const hit = rMatch(r, load<u32>(kb + (i << 2)));
-    store<u32>(ob + (i << 2), select<u32>(rValue(r), 0, hit));
-    store<u32>(bWork + (nC << 2), i); nC += <u32>!hit;
-  }
-  for (let j: u32 = 0; j < nC; j++) {                 // the rest: shorter records, then the cover
-    const i = load<u32>(bWork + (j << 2));
-    store<u32>(ob + (i << 2), chainMatch(rNext(load<u32>(bSlot + (i << 2)) & ~3), load<u32>(kb + (i << 2))));
+    store<u32>(ob + (i << 2), leafValue(load<u32>(bSlot + (i << 2)) & ~3, load<u32>(kb + (i << 2))));
   }
 }
 
@@ -997,7 +1004,7 @@ function walkNode(c: u32, fromKey: u32, fromPlen: u32, resume: bool): bool {
     const key = rKey(h);
     if (resume && key < fromKey) return true;
     const fn = walkFn;
-    for (let r = h; r != 0 && rKey(r) == key; r = rNext(r)) {
+    for (let r = h; r != 0; r = rNextRec(r)) {
       const p = rPlen(r);
       if (resume && key == fromKey && p >= fromPlen) continue;  // plens are descending
       if (!fn(key, <i32>p, rValue(r))) return false;
@@ -1066,50 +1073,20 @@ export function trieFree(t: u32): void {
 // Inserts arrive in any order, so nodes end up scattered over the trie's chunks and a lookup touches
 // a different 4 KiB page at every step; with random destinations the data path then waits on page
 // walks more than on anything else. trieCompact copies the trie into fresh chunks in depth-first
-// order, each tnode followed by the records of its leaves, then releases the old chunks. The records
-// reached from the root's empty slots and root-level leaves (the covers of large key ranges, hit by
-// most random destinations) go first, together. Records are referenced from hints and covers
-// anywhere in their range, so each old record keeps the address of its copy (in its value field)
-// until every reference has been rewritten.
-
-// An old record that has been copied keeps the copy's address in its value field and bit 1 of next.
-// @ts-ignore: decorator
-@inline function recMoved(r: u32): bool { return (load<u32>(r, 8) & 2) != 0; }
-
-function recCopy(t: u32, r: u32): u32 {
-  if (recMoved(r)) return load<u32>(r, 4);
-  const nr = blockAlloc(t, REC_SIZE, CLASS_REC);
-  memory.copy(<usize>nr, <usize>r, REC_SIZE);
-  store<u32>(r, nr, 4);
-  store<u32>(r, load<u32>(r, 8) | 2, 8);
-  return nr;
-}
+// order, each tnode followed by the records of its leaves, then releases the old chunks. A record is
+// referenced only by its leaf's slot and the record before it (covers are words, not pointers), so
+// the copy needs no second pass.
 
 function cpLeaf(t: u32, h: u32): u32 {
-  const k = rKey(h);
   let first: u32 = 0;
   let prev: u32 = 0;
-  let r = h;
-  while (true) {
-    const nr = recCopy(t, r);
+  for (let r = h; r != 0; r = rNextRec(r)) {
+    const nr = blockAlloc(t, REC_SIZE, CLASS_REC);
+    memory.copy(<usize>nr, <usize>r, REC_SIZE);
     if (prev != 0) rSetNext(prev, nr); else first = nr;
     prev = nr;
-    const nx = rNext(r);
-    if (nx == 0 || rKey(nx) != k) break;
-    r = nx;
   }
   return first;
-}
-
-/** Copy first the records that lookups reach from the root's empty slots and root-level leaves. */
-function cpHot(t: u32, root: u32): void {
-  const len: u32 = 1 << tBits(root);
-  for (let i: u32 = 0; i < len; i++) {
-    const c = tChild(root, i);
-    if (c == 0 || isTnode(c)) continue;
-    const r = isLeaf(c) ? leafCover(c & ~3) : c & ~3;
-    if (r != 0) recCopy(t, r);
-  }
 }
 
 function cpNode(t: u32, n: u32, parent: u32): u32 {
@@ -1133,24 +1110,8 @@ function cpNode(t: u32, n: u32, parent: u32): u32 {
   return nb;
 }
 
-function fixRefs(c: u32): void {
-  if (isLeaf(c)) {
-    const tail = leafTail(c & ~3);
-    const cv = rNext(tail);
-    if (cv != 0) rSetNext(tail, load<u32>(cv, 4));
-    return;
-  }
-  const len: u32 = 1 << tBits(c);
-  for (let i: u32 = 0; i < len; i++) {
-    const a = tChildAddr(c, i);
-    const ch = load<u32>(a);
-    if (occupied(ch)) fixRefs(ch);
-    else if (ch != 0) store<u32>(a, load<u32>(ch & ~3, 4) | 2);
-  }
-}
-
 /**
- * Relayout the trie for lookup locality (control path; about 0.3 us per prefix; needs the trie's
+ * Relayout the trie for lookup locality (control path; about 0.2 us per prefix; needs the trie's
  * size in spare chunks while it runs). Call it after bulk loads, e.g. when a batch of route
  * additions ends. Lookups are correct at any time; compaction only makes them faster.
  */
@@ -1163,10 +1124,7 @@ export function trieCompact(t: u32): void {
   let shift = CHUNK_MIN_SHIFT;
   while (shift < CHUNK_MAX_SHIFT && (<u32>1 << shift) < load<u32>(t + T_BYTES)) shift++;
   store<u32>(t + T_CHUNK_SHIFT, shift - 1);
-  if (isTnode(root)) cpHot(t, root);
-  const nr = isLeaf(root) ? cpLeaf(t, root & ~3) | 1 : cpNode(t, root, 0);
-  fixRefs(nr);
-  store<u32>(t + T_ROOT, nr);
+  store<u32>(t + T_ROOT, isLeaf(root) ? cpLeaf(t, root & ~3) | 1 : cpNode(t, root, 0));
   chunksRelease(old);
   addStat(t, T_COMPACTIONS, 1);
 }
@@ -1188,7 +1146,7 @@ let chkTrie: u32 = 0;
 /** Check the slot contents c (key range rk/m) below parent tp (0 = root); 0 or the first violation code. */
 function checkNode(c: u32, tp: u32, depth: u32, rk: u32, m: u32): i32 {
   if (!occupied(c)) {
-    if (chkCovers && coverOf(chkTrie, rk, <i32>m, 0) != (c & ~3)) return 12;   // wrong cover hint
+    if (chkCovers && coverOf(chkTrie, rk, <i32>m, 0) != c) return 12;   // wrong cover word
     return 0;
   }
   if (isLeaf(c)) {
@@ -1197,11 +1155,12 @@ function checkNode(c: u32, tp: u32, depth: u32, rk: u32, m: u32): i32 {
     let prev: u32 = 33;
     let r = h;
     let tail = h;
-    for (; r != 0 && rKey(r) == key; r = rNext(r)) {
+    for (; r != 0; r = rNextRec(r)) {
       const p = rPlen(r);
       if (p >= prev) return 21;                                       // plens not strictly descending
       prev = p;
       if (rValue(r) == 0) return 22;                                  // zero value
+      if (rKey(r) != key) return 24;                                  // another key in the leaf
       if ((key & lowMask(KEYLENGTH - p)) != 0) return 23;             // host bits set in the key
       chkPrefixes++;
       chkBytes += REC_SIZE;
@@ -1268,8 +1227,8 @@ function checkAll(t: u32, covers: bool): i32 {
  * Invariant checker (for specs): 0 = ok, else the code of the first violation:
  * 1 pos/bits out of range, 2 index bits overlap the parent's, 3 key bits set below pos+bits, 4 parent
  * pointer, 5 child key outside its slot's prefix, 6 empty count, 7 full count, 8 tnode with < 2
- * children, 9 slen, 10 inflate threshold, 11 halve threshold, 12 cover hint of an empty slot, 13 leaf
- * cover, 21-23 leaf records (plen order, zero value, host bits), 30-34 trie totals (prefixes,
+ * children, 9 slen, 10 inflate threshold, 11 halve threshold, 12 cover word of an empty slot, 13 leaf
+ * cover, 21-24 leaf records (plen order, zero value, host bits, key), 30-34 trie totals (prefixes,
  * leaves, tnodes, bytes). Cover checks run the general lookup per slot: O(slots * depth).
  */
 export function trieCheck(t: u32): i32 { return checkAll(t, true); }
@@ -1351,3 +1310,4 @@ export function trieLookupRejectBatch(t: u32, keys: usize, out: usize, n: i32, m
     store<u32>(out + o, trieLookup(t, load<u32>(keys + o), rejectSome));
   }
 }
+

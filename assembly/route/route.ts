@@ -20,7 +20,7 @@ import { fibLookup } from "./rules";
 import { fibMultipathHash, fibSelectMultipath, findException, updateOrCreateFnhe, fnheGw, fnhePmtu,
   fnheLocked, fnheExpires } from "./nexthop";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED } from "../ipv4/icmp";
-import { fibInit, fibFlushCache, fibLookupFastBatch, FIB_FAST_BATCH, FIB_FAST_NOROUTE } from "./fib";
+import { fibInit, fibFlushCache, fibLookupFastBatch, fibFastRest, fibPutResult, FIB_FAST_BATCH } from "./fib";
 import { rulesInit } from "./rules";
 import { nexthopInit } from "./nexthop";
 import { rtnlRouteInit } from "../netlink/rtnl_route";
@@ -652,29 +652,24 @@ const resB = changetype<FibResult>(memory.data(offsetof<FibResult>()));
  * through fibLookupFastBatch first and only the addresses it cannot settle run fibLookup.
  */
 export function fibLookupBatch(addrs: usize, out: usize, n: i32): void {
+  const restIdx = fibFastRest();
   for (let base = 0; base < n; base += FIB_FAST_BATCH) {
     const m = min(FIB_FAST_BATCH, n - base);
     const a = addrs + (<usize>base << 2);
-    const fast = fibLookupFastBatch(a, m);
-    for (let i = 0; i < m; i++) {
+    const ob = out + (<usize>base << 3);
+    const rest = fibLookupFastBatch(a, ob, m);
+    for (let j = 0; j < rest; j++) {
+      const i = load<u32>(restIdx + (<usize>j << 2));
       const daddr = load<u32>(a + (<usize>i << 2));
-      const o = out + (<usize>(base + i) << 3);
+      const o = ob + (<usize>i << 3);
       flB.daddr = daddr; flB.saddr = 0; flB.oif = 0; flB.iif = LOOPBACK_IFINDEX; flB.mark = 0; flB.tos = 0;
       flB.scope = 0; flB.proto = 0; flB.sport = 0; flB.dport = 0; flB.uid = 0;
-      const fa = fast != 0 ? load<u32>(fast + (<usize>i << 2)) : 0;
-      if (fa > FIB_FAST_NOROUTE) {
-        resB.info = load<u32>(fa, FA_INFO); resB.nhSel = 0; resB.type = load<u8>(fa, FA_TYPE);
-      } else {
-        const err = fa == FIB_FAST_NOROUTE ? -ENETUNREACH : fibLookup(flB, resB, 0);
-        if (err != 0) { store<u32>(o, 0); store<u16>(o, 0, 4); store<u8>(o, 0, 6); store<u8>(o, <u8>(-err), 7); continue; }
-      }
+      const err = fibLookup(flB, resB, 0);
+      if (err != 0) { fibPutResult(o, 0, 0, 0, -err); continue; }
       if (fiNhs(resB.info) > 1) fibSelectMultipath(resB, fibMultipathHash(flB), 0);
       const nh = fiNh(resB.info, resB.nhSel);
       const gw = load<u32>(nh, NH_GW);
-      store<u32>(o, gw != 0 ? gw : daddr);
-      store<u16>(o, <u16>load<u32>(nh, NH_OIF), 4);
-      store<u8>(o, resB.type, 6);
-      store<u8>(o, 0, 7);
+      fibPutResult(o, gw != 0 ? gw : daddr, load<u32>(nh, NH_OIF), resB.type, 0);
     }
   }
 }

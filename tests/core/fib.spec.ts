@@ -6,7 +6,7 @@ import { devCreateVeth, devChangeFlags, devDelete } from "../../assembly/core/de
 import { devGet, IFF_UP } from "../../assembly/core/netdev";
 import { inetAddrAdd, inetAddrDel, RT_SCOPE_UNIVERSE as SCOPE0 } from "../../assembly/ipv4/devinet";
 import {
-  fibCfg, fibConfigReset, fibNewTable, fibGetTable, fibTableInsert, fibTableDelete, fibTablePrefixes, fibInfoCount,
+  fibCfg, fibConfigReset, fibNewTable, fibGetTable, fibTableInsert, fibTableDelete, fibTablePrefixes, fibInfoCount, fibAliasCount,
   fibErrMsg, Flowi4, FibResult, fiNh, NH_GW, NH_OIF, FI_PRIORITY, RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_BLACKHOLE,
   RTN_UNREACHABLE, RTN_PROHIBIT, RTN_THROW, RT_SCOPE_LINK, RT_SCOPE_HOST, RT_SCOPE_NOWHERE, RTPROT_BOOT,
   RT_TABLE_MAIN, RT_TABLE_LOCAL, EEXIST, ENOENT, ESRCH, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES,
@@ -259,6 +259,43 @@ describe("insert and delete: the kernel's errnos, the table unchanged", () => {
     expect(fibInfoCount()).toBe(before + 1);
     del(A(25, 0, 0, 0), 8, 0, RT_TABLE_MAIN, 0x04);
     expect(fibInfoCount()).toBe(before);
+  });
+});
+
+describe("alias lists: one shared alias per info, copied on write", () => {
+  beforeEach(() => { setup(); });
+
+  it("routes over one nexthop share an alias; a second alias gets a private list; a lone TOS-0 alias is shared again", () => {
+    const before = fibAliasCount();
+    for (let i: u32 = 0; i < 100; i++) expect(route(A(60, <u8>i, 0, 0), 16, A(10, 0, 0, 2))).toBe(0);
+    expect(fibAliasCount()).toBe(before + 1);
+    // a second alias (metric 5) on 60.1/16: private head (a copy) + the new alias
+    expect(route(A(60, 1, 0, 0), 16, A(10, 0, 0, 3), 0, RTN_UNICAST, 0, 5, RT_TABLE_MAIN, CREATE | APPEND)).toBe(0);
+    expect(fibAliasCount()).toBe(before + 3);
+    expect(look(A(60, 1, 0, 1))).toBe(0);
+    expect(gw()).toBe(A(10, 0, 0, 2));
+    expect(look(A(60, 2, 0, 1))).toBe(0);
+    expect(gw()).toBe(A(10, 0, 0, 2));
+    // the metric-0 alias goes: the metric-5 one is alone and becomes its info's shared alias
+    expect(del(A(60, 1, 0, 0), 16, A(10, 0, 0, 2))).toBe(0);
+    expect(fibAliasCount()).toBe(before + 2);
+    expect(look(A(60, 1, 0, 1))).toBe(0);
+    expect(gw()).toBe(A(10, 0, 0, 3));
+    // replace on a shared alias: the prefix moves to the new info's shared alias; the old info goes
+    const infos = fibInfoCount();
+    expect(route(A(60, 1, 0, 0), 16, A(10, 0, 0, 2), 0, RTN_UNICAST, 0, 5, RT_TABLE_MAIN, CREATE | REPLACE)).toBe(0);
+    expect(fibInfoCount()).toBe(infos);       // metric 5 via .2 is a new info; metric 5 via .3 is freed
+    expect(fibAliasCount()).toBe(before + 2);
+    expect(look(A(60, 1, 0, 1))).toBe(0);
+    expect(gw()).toBe(A(10, 0, 0, 2));
+    expect(load<u32>(res.info, FI_PRIORITY)).toBe(5);
+    // a TOS alias is never shared
+    expect(route(A(61, 0, 0, 0), 8, A(10, 0, 0, 2), 0, RTN_UNICAST, 0x10)).toBe(0);
+    expect(fibAliasCount()).toBe(before + 3);
+    expect(del(A(61, 0, 0, 0), 8, 0, RT_TABLE_MAIN, 0x10)).toBe(0);
+    expect(del(A(60, 1, 0, 0), 16)).toBe(0);
+    for (let i: u32 = 0; i < 100; i++) if (i != 1) expect(del(A(60, <u8>i, 0, 0), 16)).toBe(0);
+    expect(fibAliasCount()).toBe(before);
   });
 });
 

@@ -1,7 +1,7 @@
 import {
   trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupLongest, trieLookupBatch, trieWalk,
   trieCount, trieFree, trieCheck, trieMemoryBytes, trieStat, trieCompact, TRIE_STAT_POOL_BYTES,
-  TRIE_STAT_ROOT_BITS, TRIE_STAT_INFLATES, TRIE_STAT_HALVES, TRIE_STAT_TNODES, TRIE_STAT_LEAVES,
+  TRIE_STAT_ROOT_BITS, TRIE_STAT_INFLATES, TRIE_STAT_HALVES, TRIE_STAT_TNODES, TRIE_STAT_LEAVES, TRIE_VALUE_MAX, TRIE_EINVAL,
 } from "../../assembly/route/fib_trie";
 import { prandomSeed, prandomU32 } from "../../assembly/core/random";
 
@@ -103,6 +103,13 @@ describe("fib_trie basics", () => {
     expect(trieInsert(t, ip(10, 0, 0, 0), 8, 100)).toBe(0);
     expect(trieInsert(t, ip(10, 0, 0, 0), 16, 200)).toBe(0);
     expect(trieInsert(t, ip(10, 0, 0, 0), 8, 101)).toBe(100);   // replace returns the old value
+    // values are 24-bit and non-zero; lengths at most 32: refused, nothing changes
+    expect(trieInsert(t, ip(10, 0, 0, 0), 8, 0)).toBe(TRIE_EINVAL);
+    expect(trieInsert(t, ip(10, 0, 0, 0), 8, TRIE_VALUE_MAX + 1)).toBe(TRIE_EINVAL);
+    expect(trieInsert(t, ip(10, 0, 0, 0), 33, 5)).toBe(TRIE_EINVAL);
+    expect(trieInsert(t, ip(12, 0, 0, 0), 8, TRIE_VALUE_MAX)).toBe(0);
+    expect(trieLookupLongest(t, ip(12, 1, 2, 3))).toBe(TRIE_VALUE_MAX);
+    expect(trieDelete(t, ip(12, 0, 0, 0), 8)).toBe(TRIE_VALUE_MAX);
     expect(trieCount(t)).toBe(2);
     expect(trieStat(t, TRIE_STAT_LEAVES)).toBe(1);               // same key: one leaf, two prefixes
     expect(trieGet(t, ip(10, 0, 0, 0), 8)).toBe(101);
