@@ -17,8 +17,8 @@ import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_P
   RT_SCOPE_UNIVERSE, RTNH_F_DEAD, FIB_LOOKUP_IGNORE_LINKSTATE, fibInfoUsesDev, fibResultPrefsrc,
   fibHasCustomRules, fibHasCustomLocalRoutes, inetAddrTypeDevTable, RT_TABLE_LOCAL, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES, ENODEV } from "./fib";
 import { fibLookup } from "./rules";
-import { fibMultipathHash, fibSelectMultipath, findException, updateOrCreateFnhe, fnheGw, fnhePmtu,
-  fnheLocked, fnheExpires } from "./nexthop";
+import { fibMultipathHash, fibSelectMultipath, findException, rtBindException, updateOrCreateFnhe, fnheGw,
+  fnhePmtu, fnheLocked, fnheExpires } from "./nexthop";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED } from "../ipv4/icmp";
 import { fibInit, fibFlushCache, fibLookupFastBatch, FIB_FAST_BATCH, FIB_FAST_NOROUTE } from "./fib";
 import { rulesInit } from "./rules";
@@ -58,7 +58,7 @@ const IP_MAX_MTU: u32 = 0xFFFF;
   iif: u32;        // rt_iif
   table: u32;      // id of the table that matched (0 = none)
   info: u32;       // fib_info of the result (0 = none: broadcast, multicast, on-link guess)
-  expires: i64;    // dst.expires (PMTU exception), 0 = none
+  expires: i64;    // dst.expires (from a learned exception), 0 = none
   tos: u8;         // tos of the matched alias
   prefixlen: u8;
   input: u8;       // rt_is_input
@@ -169,12 +169,12 @@ function setNexthop(rt: Rtable, daddr: u32, res: FibResult, fi: u32): void {
   if (gw != 0) { rt.gateway = gw; rt.usesGateway = 1; }
   const e = findException(nh, daddr);
   if (e != 0) {
+    rtBindException(e);
+    // fill_route_from_fnhe: the exception's expiry applies to a learned gateway as to a learned PMTU
+    rt.pmtu = fnhePmtu(e);
+    rt.mtuLocked = fnheLocked(e) ? 1 : 0;
+    rt.expires = fnheExpires(e);
     if (fnheGw(e) != 0) { rt.gateway = fnheGw(e); rt.usesGateway = 1; rt.flags |= RTCF_REDIRECTED; }
-    if (fnhePmtu(e) != 0) {
-      rt.pmtu = fnhePmtu(e);
-      rt.mtuLocked = fnheLocked(e) ? 1 : 0;
-      rt.expires = fnheExpires(e);
-    }
   }
 }
 

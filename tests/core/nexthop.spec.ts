@@ -10,7 +10,7 @@ import { inetAddrAdd, RT_SCOPE_UNIVERSE as SCOPE0 } from "../../assembly/ipv4/de
 import { neighCreate, neighUpdate, NUD_REACHABLE } from "../../assembly/neigh/neighbour";
 import { fibCfg, fibConfigReset, fibNewTable, fibTableInsert, RTN_UNICAST, RTPROT_BOOT, RT_TABLE_MAIN,
   RTAX_MTU, RTAX_LOCK } from "../../assembly/route/fib";
-import { ipRouteOutput, ipv4Mtu, ipv4UpdatePmtu, ipDoRedirect, RTCF_REDIRECTED, fibLookupBatch } from "../../assembly/route/route";
+import { ipRouteOutput, ipv4Mtu, ipv4UpdatePmtu, ipDoRedirect, RTCF_REDIRECTED, fibLookupBatch, routeFlushCache } from "../../assembly/route/route";
 import { fnheCount, FNHE_MAX } from "../../assembly/route/nexthop";
 import { A, name, vethPair } from "./route-fixture";
 
@@ -127,6 +127,22 @@ describe("exceptions: path MTU", () => {
     expect(ipv4Mtu(ipRouteOutput(A(30, 3, 3, 3), 0)!)).toBe(1300);
     expect(ipv4UpdatePmtu(A(30, 3, 3, 3), A(10, 0, 0, 1), 0, 1, 0, 1000)).toBe(0);
     expect(fnheCount()).toBe(0);
+  });
+
+  it("route flush cache (fnhe_genid_bump) makes exceptions stale: the next lookup resets one to nothing learned", () => {
+    viaRoute(0, false);
+    expect(ipv4UpdatePmtu(A(30, 4, 4, 4), A(10, 0, 0, 1), 0, 1, 0, 1400)).toBe(1);
+    expect(ipRouteOutput(A(30, 4, 4, 4), 0)!.expires).toBe(600000);
+    routeFlushCache();
+    expect(fnheCount()).toBe(1);                       // kept, as the kernel keeps it
+    const rt = ipRouteOutput(A(30, 4, 4, 4), 0)!;
+    expect(ipv4Mtu(rt)).toBe(1500);
+    expect(rt.expires).toBe(0);
+    // no expiry left: the timer does not free it; a new report makes it current again
+    setNow(700000); timerRun(700000);
+    expect(fnheCount()).toBe(1);
+    expect(ipv4UpdatePmtu(A(30, 4, 4, 4), A(10, 0, 0, 1), 0, 1, 0, 1400)).toBe(1);
+    expect(ipv4Mtu(ipRouteOutput(A(30, 4, 4, 4), 0)!)).toBe(1400);
   });
 
   it("stays bounded under a flood of distinct destinations", () => {
