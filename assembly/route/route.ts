@@ -10,7 +10,7 @@ import { Skb, kfreeSkb, skbNetworkHeader } from "../core/skb";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { jiffies } from "../core/dev";
-import { neighLookup, NUD_VALID, NUD_REACHABLE, NUD_INCOMPLETE } from "../neigh/neighbour";
+import { neighLookup, neighCreate, neighEventSend, NUD_VALID, NUD_REACHABLE, NUD_INCOMPLETE } from "../neigh/neighbour";
 import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_PREFSRC, FI_PRIORITY, FI_FLAGS,
   FI_SCOPE, FI_MTU_LOCKED, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_NUMDEFAULT, TB_DEFAULT, RTAX_MTU,
   RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNREACHABLE, RT_SCOPE_LINK, RT_SCOPE_HOST,
@@ -567,9 +567,10 @@ export function ipv4UpdatePmtu(daddr: u32, saddr: u32, tos: u8, proto: u8, mark:
 
 /**
  * __ip_do_redirect for a packet we sent to daddr: accept newGw from oldGw (the ICMP's source) only if
- * oldGw is the route's current gateway, newGw is a unicast on-link address other than oldGw, redirects
- * are accepted on the device, and newGw's neighbour is already valid; then remember it for daddr.
- * Returns 1 if learned.
+ * oldGw is the route's current gateway, newGw is a unicast on-link address other than oldGw and
+ * redirects are accepted on the device. newGw's neighbour entry (on the route's device) must be valid:
+ * if not, it is created and resolution starts (neigh_event_send) and nothing is learned this time — a
+ * later redirect, once the gateway has answered, is. Then remember newGw for daddr. Returns 1 if learned.
  */
 export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: u32, newGw: u32, d: NetDevice): i32 {
   memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
@@ -586,8 +587,12 @@ export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: 
   if (!shared) {
     if (!inetAddrOnlink(d.ifindex, newGw, oldGw)) return 0;
   } else if (inetAddrTypeUnicast(newGw) == false) return 0;
-  const n = neighLookup(newGw, d.ifindex);
-  if (n === null || (n.state & NUD_VALID) == 0) return 0;
+  const out = devGet(rtAux.oif);
+  if (out === null) return 0;
+  let n = neighLookup(newGw, out.ifindex);
+  if (n === null) n = neighCreate(newGw, out);
+  if (n === null) return 0;
+  if ((n.state & NUD_VALID) == 0) { neighEventSend(n, out, null); return 0; }
   memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
   flL.daddr = daddr; flL.saddr = saddr; flL.tos = tos & 0x1C; flL.mark = mark; flL.iif = LOOPBACK_IFINDEX;
   if (fibLookup(flL, resL, 0) != 0 || resL.info == 0) return 0;

@@ -566,10 +566,9 @@ async function pmtuSetup(extra: string[] = []) {
   e.run(1000);
   const [reply] = nic.transmit();
   const quoted = reply.subarray(14, 14 + 28);
-  /** The router's ICMP about our reply: "fragmentation needed" (mtu) or a host redirect to gw. */
-  const icmpFromRouter = (type: number, code: number, rest: number | Uint8Array) =>
-    nic.receive([ether(HOST, PEER, 0x0800, ipv4("192.0.2.2", "192.0.2.1", 1,
-      icmp(type, code, typeof rest === "number" ? rest : new DataView(rest.buffer).getUint32(0), quoted)))]);
+  /** The router's ICMP about our reply: "fragmentation needed" (rest: the MTU) or a redirect (the new gateway). */
+  const icmpFromRouter = (type: number, code: number, rest: number) =>
+    nic.receive([ether(HOST, PEER, 0x0800, ipv4("192.0.2.2", "192.0.2.1", 1, icmp(type, code, rest, quoted)))]);
   const ip = (...a: string[]) => { const r = runIp(a, e.netlink); return r.stdout + r.stderr; };
   return { e, nic, icmpFromRouter, ip, ether, ipv4, arp, HOST };
 }
@@ -616,6 +615,32 @@ test("ip route show cache lists learned PMTU exceptions as the kernel does, unti
   icmpFromRouter(3, 4, 1280);
   e.run(604_000);
   assert.equal(ip("route", "show", "cache"), line(600));
+});
+
+test("a redirect to a gateway without a neighbour entry sends an ARP request and is learned only once it answers", async () => {
+  const { e, nic, icmpFromRouter, ip, ether, arp, HOST } = await pmtuSetup();
+  const GW = "02:00:00:00:00:03";
+  icmpFromRouter(5, 1, 0xc0000203);                          // ICMP_REDIR_HOST to 192.0.2.3
+  e.run(1000);
+  const out = nic.transmit();
+  assert.equal(out.length, 1);                               // neigh_event_send: who-has 192.0.2.3
+  assert.deepEqual([...out[0].subarray(0, 6)], [255, 255, 255, 255, 255, 255]);
+  assert.deepEqual([...out[0].subarray(12, 14)], [0x08, 0x06]);
+  assert.deepEqual([...out[0].subarray(20, 22)], [0, 1]);
+  assert.deepEqual([...out[0].subarray(38, 42)], [192, 0, 2, 3]);
+  assert.equal(ip("route", "get", "198.51.100.9"), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache \n");
+  nic.receive([ether(HOST, GW, 0x0806, arp(2, GW, "192.0.2.3", HOST, "192.0.2.1"))]);
+  e.run(1010);
+  icmpFromRouter(5, 1, 0xc0000203);
+  e.run(1020);
+  assert.equal(nic.transmit().length, 0);
+  assert.equal(ip("route", "show", "cache"), "");
+  assert.equal(ip("route", "get", "198.51.100.9"),
+    "198.51.100.9 via 192.0.2.3 dev eth0 src 192.0.2.1 uid 0 \n    cache <redirected> expires 300sec \n");
+  assert.equal(ip("route", "show", "cache"), "198.51.100.9 via 192.0.2.3 dev eth0 \n    cache <redirected> expires 300sec \n");
+  e.run(301_020);                                            // gc_timeout
+  assert.equal(ip("route", "show", "cache"), "");
+  assert.equal(ip("route", "get", "198.51.100.9"), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache \n");
 });
 
 test("the cache dump: strict requests get routes or exceptions (NLM_F_DUMP_FILTERED), legacy ones both; resumes across chunks", async () => {

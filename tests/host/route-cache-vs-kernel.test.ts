@@ -91,3 +91,62 @@ test("a learned PMTU in `ip route show cache`: bound by a lookup, flushed, reset
     for (const n of [A, R, B]) deleteNetns(n);
   }
 });
+
+test("an ICMP redirect to a gateway without a neighbour entry starts resolving it and is not learned; the next one is", async (t) => {
+  if (!skipOrRun(t, reason)) return;
+  const A = uniqueName("wcA"), R = uniqueName("wcR"), G = uniqueName("wcG"), B = uniqueName("wcB"), L = uniqueName("wcL");
+  const all = [A, R, G, B, L];
+  for (const n of all) createNetns(n);
+  try {
+    sh(["ip", "-n", L, "link", "add", "br0", "type", "bridge"]);
+    sh(["ip", "-n", L, "link", "set", "br0", "up"]);
+    for (const [ns, dev, addr] of [[A, "ea", "10.0.0.1/24"], [R, "er", "10.0.0.2/24"], [G, "eg", "10.0.0.3/24"]]) {
+      sh(["ip", "-n", L, "link", "add", `p${dev}`, "type", "veth", "peer", "name", dev, "netns", ns]);
+      sh(["ip", "-n", L, "link", "set", `p${dev}`, "master", "br0", "up"]);
+      sh(["ip", "-n", ns, "addr", "add", addr, "dev", dev]);
+      sh(["ip", "-n", ns, "link", "set", dev, "up"]);
+    }
+    for (const c of [
+      ["-n", G, "link", "add", "gb", "type", "veth", "peer", "name", "bg", "netns", B],
+      ["-n", G, "addr", "add", "10.9.0.1/24", "dev", "gb"], ["-n", G, "link", "set", "gb", "up"],
+      ["-n", B, "addr", "add", "10.9.0.2/24", "dev", "bg"], ["-n", B, "link", "set", "bg", "up"],
+      ["-n", B, "route", "add", "default", "via", "10.9.0.1"],
+      ["-n", R, "route", "add", "10.9.0.0/24", "via", "10.0.0.3"], ["-n", A, "route", "add", "10.9.0.0/24", "via", "10.0.0.2"],
+    ]) sh(["ip", ...c]);
+    for (const ns of [R, G]) sh(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+    // the router's redirects are rate limited (ip_rt_redirect_load << n): space the pings
+    const ping = () => shTry(["ip", "netns", "exec", A, "ping", "-c1", "-W1", "10.9.0.2"]).stdout;
+    const k = (...a: string[]) => shTry(["ip", "-n", A, ...a]).stdout;
+    assert.match(ping(), /Redirect Host\(New nexthop: 10\.0\.0\.3\)/);
+    const kNeigh = k("neigh", "show", "10.0.0.3");
+    assert.match(kNeigh, /^10\.0\.0\.3 dev ea/);             // created by the redirect, resolution started
+    const kGet1 = k("route", "get", "10.9.0.2");
+    assert.equal(kGet1, "10.9.0.2 via 10.0.0.2 dev ea src 10.0.0.1 uid 0 \n    cache \n");
+    sh(["sleep", "0.5"]);
+    assert.match(ping(), /Redirect Host/);
+    const kCache0 = k("route", "show", "cache");
+    const kGet2 = normExpires(k("route", "get", "10.9.0.2"), 300);
+    const kCache = normExpires(k("route", "show", "cache"), 300);
+
+    const { e, nic, ip, fromRouter, gwAnswers } = await engineHost();
+    fromRouter(5, 1, 0x0a000003);                              // ICMP_REDIR_HOST, new gateway 10.0.0.3
+    e.run(0);
+    const out = nic.transmit();
+    // neigh_event_send: one ARP request "who-has 10.0.0.3 tell 10.0.0.1"
+    assert.equal(out.length, 1);
+    assert.deepEqual([...out[0].subarray(12, 14)], [0x08, 0x06]);
+    assert.deepEqual([...out[0].subarray(38, 42)], [10, 0, 0, 3]);
+    assert.equal(ip("route", "get", "10.9.0.2"), kGet1);
+    gwAnswers();
+    e.run(10);
+    fromRouter(5, 1, 0x0a000003);
+    e.run(10);
+    assert.equal(ip("route", "show", "cache"), kCache0);
+    assert.equal(normExpires(ip("route", "get", "10.9.0.2"), 300), kGet2);
+    assert.equal(kGet2, "10.9.0.2 via 10.0.0.3 dev ea src 10.0.0.1 uid 0 \n    cache <redirected> expires ~sec \n");
+    assert.equal(normExpires(ip("route", "show", "cache"), 300), kCache);
+    assert.equal(kCache, "10.9.0.2 via 10.0.0.3 dev ea \n    cache <redirected> expires ~sec \n");
+  } finally {
+    for (const n of all) deleteNetns(n);
+  }
+});
