@@ -19,11 +19,10 @@ import {
   Flowi4, FibResult, fiNh, fiNhs, NH_GW, NH_OIF, NH_FLAGS, NH_WEIGHT, FI_PROTOCOL, FI_SCOPE, FI_FLAGS,
   FI_PREFSRC, FI_PRIORITY, FI_METRICS, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_ID, TB_TRIE, FIB_TABLE_HASHSZ,
   RTAX_MAX, RTAX_FEATURES, RTAX_LOCK, RTAX_MTU, RTN_MAX, RTN_LOCAL, RT_TABLE_MAIN, RT_TABLE_COMPAT, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK, RTNH_F_OFFLOAD, RTNH_F_TRAP, ESRCH, ENOENT,
-  fibNhLinkdown,
 } from "../route/fib";
 import { trieGet, trieWalk } from "../route/fib_trie";
 import { Rtable, ipRouteOutputFlow, ipRouteInputFlow, RTCF_NOTIFY, RTCF_REDIRECTED } from "../route/route";
-import { fnheDumpEach, fnheDaddr, fnheGw, fnhePmtu, fnheLocked, fnheExpires, fnheLastuse } from "../route/nexthop";
+import { fnheDumpEach, fnheDaddr, fnheGw, fnhePmtu, fnheLocked, fnheExpires, fnheLastuse, nhLinkdownIgnored } from "../route/nexthop";
 
 export const RTM_NEWROUTE: u16 = 24;
 export const RTM_DELROUTE: u16 = 25;
@@ -102,11 +101,14 @@ export function rtnlRouteInit(): void {
 
 // ---- filling (fib_dump_info) ----
 
-/** Flags a nexthop reports (fib_nexthop_info): dead, linkdown, onlink, offload, trap. */
+/**
+ * Flags a nexthop reports (fib_nexthop_info): dead, linkdown (dead too where ignore_routes_with_linkdown
+ * makes lookups pass it over), onlink, offload, trap.
+ */
 function nhReportFlags(nh: u32): u32 {
   const f = load<u32>(nh, NH_FLAGS);
-  let out = f & (RTNH_F_DEAD | RTNH_F_ONLINK | RTNH_F_OFFLOAD | RTNH_F_TRAP);
-  if ((f & RTNH_F_LINKDOWN) != 0 || fibNhLinkdown(nh)) out |= RTNH_F_LINKDOWN;
+  let out = f & (RTNH_F_DEAD | RTNH_F_LINKDOWN | RTNH_F_ONLINK | RTNH_F_OFFLOAD | RTNH_F_TRAP);
+  if (nhLinkdownIgnored(nh)) out |= RTNH_F_DEAD;
   return out;
 }
 
@@ -155,10 +157,6 @@ export function fibDumpInfo(w: NlWriter, pid: u32, seq: u32, event: u16, tbId: u
     ok = (load<u32>(nh, NH_GW) == 0 || nlaPutU32(w, RTA_GATEWAY, load<u32>(nh, NH_GW)))
       && (load<u32>(nh, NH_OIF) == 0 || nlaPutU32(w, RTA_OIF, load<u32>(nh, NH_OIF)));
   } else if (ok) {
-    // fib_sync_down_dev marks the info LINKDOWN once every nexthop is dead or without carrier
-    let down: u32 = 0;
-    for (let i: u32 = 0; i < n; i++) if ((nhReportFlags(fiNh(fi, i)) & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) != 0) down++;
-    if (down == n) rflags |= RTNH_F_LINKDOWN;
     const mp = nlaNestStart(w, RTA_MULTIPATH);
     ok = mp != 0;
     for (let i: u32 = 0; i < n && ok; i++) {

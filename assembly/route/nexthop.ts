@@ -22,41 +22,48 @@
 // stays unlisted until a lookup (a packet, `ip route get`) uses it. `ip route flush cache` bumps the
 // exception generation (fnhe_genid_bump) instead of freeing: stale exceptions are not listed, and the
 // next lookup that finds one resets it to nothing learned, without expiry, and lists it again.
-import { devGet, IFF_UP } from "../core/netdev";
 import { prandomU32Max } from "../core/random";
-import { sysctl, Sysctl } from "../core/sysctl";
+import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { timerAdd, timerCancel, timerMod, timerRegister } from "../core/timer";
 import { jiffies } from "../core/dev";
 import { neighLookup, NUD_VALID } from "../neigh/neighbour";
-import { Flowi4, FibResult, fiNh, fiNhs, NH_FLAGS, NH_WEIGHT, NH_UPPER, NH_FNHE, NH_SCOPE, NH_GW, NH_OIF, RTNH_F_DEAD, RT_SCOPE_LINK,
-  fibNhSaddr, fibGenid } from "./fib";
+import { Flowi4, FibResult, fiNh, fiNhs, NH_FLAGS, NH_WEIGHT, NH_UPPER, NH_FNHE, NH_SCOPE, NH_GW, NH_OIF, RTNH_F_DEAD, RTNH_F_LINKDOWN,
+  RT_SCOPE_LINK, fibNhSaddr, fibGenid } from "./fib";
 
-/** The nexthop's device can carry traffic (up, with carrier). */
-export function nhDevUsable(ifindex: u32): bool {
-  const d = devGet(ifindex);
-  return d !== null && (d.flags & IFF_UP) != 0 && d.carrier != 0;
+/**
+ * A nexthop marked RTNH_F_LINKDOWN (its device lost the carrier: fib_sync_down_dev on NETDEV_CHANGE)
+ * whose device has net.ipv4.conf.{all,DEV}.ignore_routes_with_linkdown set (ip_ignore_linkdown):
+ * the multipath selection leaves it out and a dump reports it dead as well as linkdown.
+ */
+export function nhLinkdownIgnored(nh: u32): bool {
+  if ((load<u32>(nh, NH_FLAGS) & RTNH_F_LINKDOWN) == 0) return false;
+  return devConf(CONF_ALL, DevConf.ignore_routes_with_linkdown) != 0
+    || devConf(load<u32>(nh, NH_OIF), DevConf.ignore_routes_with_linkdown) != 0;
 }
 
-/** fib_rebalance: upper bounds over the live nexthops by weight; dead ones -1. */
+/** fib_rebalance: upper bounds over the live nexthops by weight; dead (or ignored linkdown) ones -1. */
 export function fibRebalance(fi: u32): void {
   const n = fiNhs(fi);
   if (n < 2) { if (n == 1) store<i32>(fiNh(fi, 0), (<i32>0x7FFFFFFF), NH_UPPER); return; }
   let total: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const nh = fiNh(fi, i);
-    if ((load<u32>(nh, NH_FLAGS) & RTNH_F_DEAD) == 0) total += <u64>load<u16>(nh, NH_WEIGHT);
+    if (nhLive(nh)) total += <u64>load<u16>(nh, NH_WEIGHT);
   }
   let w: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const nh = fiNh(fi, i);
     let ub: i32 = -1;
-    if ((load<u32>(nh, NH_FLAGS) & RTNH_F_DEAD) == 0 && total != 0) {
+    if (nhLive(nh) && total != 0) {
       w += <u64>load<u16>(nh, NH_WEIGHT);
       ub = <i32>(((w << 31) + (total >> 1)) / total) - 1;   // DIV_ROUND_CLOSEST_ULL(w << 31, total) - 1
     }
     store<i32>(nh, ub, NH_UPPER);
   }
 }
+
+// @ts-ignore: decorator
+@inline function nhLive(nh: u32): bool { return (load<u32>(nh, NH_FLAGS) & RTNH_F_DEAD) == 0 && !nhLinkdownIgnored(nh); }
 
 const hashSeed: u32 = 0x6A09E667;
 

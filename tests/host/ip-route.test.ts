@@ -676,3 +676,52 @@ test("the cache dump: strict requests get routes or exceptions (NLM_F_DUMP_FILTE
   e.exports.nlSetDumpChunkSize(32768);
   assert.deepEqual(chunked, dump(false, 0));
 });
+
+// Outputs as Linux 6.18 printed them for the same steps (tests/host/route-cache-vs-kernel.test.ts
+// replays them beside the kernel where namespaces are available).
+test("carrier changes (NETDEV_CHANGE) mark and clear linkdown; ignore_routes_with_linkdown reports dead and leaves multipath", async () => {
+  const e = await Engine.load({ seed: 3, buffers: 64, bufferShift: 14, skbs: 64, timers: 1024 });
+  const run = (l: string) => assert.equal(runCommand(l, e).status, 0, l);
+  const ip = (l: string) => runIp(l.split(" ").slice(1), e.netlink).stdout;
+  for (const l of ["ip link add va type veth peer name vb", "ip link add vc type veth peer name vd", "ip link set lo up",
+    "ip link set va up", "ip link set vb up", "ip link set vc up", "ip link set vd up", "ip addr add 10.0.0.1/24 dev va",
+    "ip addr add 10.1.0.1/24 dev vc", "ip route add 10.9.0.0/24 via 10.0.0.2",
+    "ip route add 10.8.0.0/24 nexthop via 10.0.0.2 nexthop via 10.1.0.2", "ip route add default via 10.1.0.2"]) run(l);
+  run("ip link set vb down");
+  assert.equal(ip("ip route"), "default via 10.1.0.2 dev vc \n10.0.0.0/24 dev va proto kernel scope link src 10.0.0.1 linkdown \n" +
+    "10.1.0.0/24 dev vc proto kernel scope link src 10.1.0.1 \n10.8.0.0/24 \n\tnexthop via 10.0.0.2 dev va weight 1 linkdown \n" +
+    "\tnexthop via 10.1.0.2 dev vc weight 1 \n10.9.0.0/24 via 10.0.0.2 dev va linkdown \n");
+  assert.match(ip("ip route show table local"), /broadcast 10\.0\.0\.255 dev va proto kernel scope link src 10\.0\.0\.1 linkdown \n/);
+  // routes added while the carrier is off start linkdown (fib_check_nh)
+  run("ip route add 10.7.0.0/24 dev va");
+  run("ip route add 10.6.0.0/24 via 10.0.0.5 dev va onlink");
+  assert.equal(ip("ip route show 10.7.0.0/24"), "10.7.0.0/24 dev va scope link linkdown \n");
+  assert.equal(ip("ip route show 10.6.0.0/24"), "10.6.0.0/24 via 10.0.0.5 dev va onlink linkdown \n");
+  run("sysctl -q -w net.ipv4.conf.va.ignore_routes_with_linkdown=1");
+  assert.equal(ip("ip route show 10.9.0.0/24"), "10.9.0.0/24 via 10.0.0.2 dev va dead linkdown \n");
+  // the info goes linkdown only when every nexthop is dead or lost its carrier in this event
+  run("ip link set vd down");
+  assert.equal(ip("ip route show 10.8.0.0/24"),
+    "10.8.0.0/24 \n\tnexthop via 10.0.0.2 dev va weight 1 dead linkdown \n\tnexthop via 10.1.0.2 dev vc weight 1 linkdown \n");
+  run("ip link set vd up");
+  run("ip link set vb up");
+  assert.equal(ip("ip route"), "default via 10.1.0.2 dev vc \n10.0.0.0/24 dev va proto kernel scope link src 10.0.0.1 \n" +
+    "10.1.0.0/24 dev vc proto kernel scope link src 10.1.0.1 \n10.6.0.0/24 via 10.0.0.5 dev va onlink \n" +
+    "10.7.0.0/24 dev va scope link \n10.8.0.0/24 \n\tnexthop via 10.0.0.2 dev va weight 1 \n\tnexthop via 10.1.0.2 dev vc weight 1 \n" +
+    "10.9.0.0/24 via 10.0.0.2 dev va \n");
+  // with the sysctl already set, losing the carrier takes the nexthop out of the multipath spread
+  const viaVa = () => { let n = 0; for (let i = 1; i < 40; i++) if (ip(`ip route get 10.8.0.${i}`).includes("dev va")) n++; return n; };
+  assert.ok(viaVa() > 0);
+  run("ip link set vb down");
+  assert.equal(viaVa(), 0);
+  run("ip link set vb up");
+  assert.ok(viaVa() > 0);
+  // a NIC's carrier is the host's to switch (ip link set carrier): the same events
+  for (const l of ["ip link add eth0 type nic", "ip link set eth0 up", "ip addr add 192.0.2.1/24 dev eth0",
+    "ip route add 198.51.100.0/24 via 192.0.2.2"]) run(l);
+  run("ip link set eth0 carrier off");
+  assert.equal(ip("ip route show dev eth0"), "192.0.2.0/24 proto kernel scope link src 192.0.2.1 linkdown \n" +
+    "198.51.100.0/24 via 192.0.2.2 linkdown \n");
+  run("ip link set eth0 carrier on");
+  assert.equal(ip("ip route show dev eth0"), "192.0.2.0/24 proto kernel scope link src 192.0.2.1 \n198.51.100.0/24 via 192.0.2.2 \n");
+});

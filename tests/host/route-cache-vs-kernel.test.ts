@@ -150,3 +150,67 @@ test("an ICMP redirect to a gateway without a neighbour entry starts resolving i
     for (const n of all) deleteNetns(n);
   }
 });
+
+// Carrier events: a veth end whose peer goes down loses its carrier (NETDEV_CHANGE): its routes'
+// nexthops become linkdown, routes added meanwhile start linkdown, ignore_routes_with_linkdown makes
+// them report dead too and takes them out of the multipath spread, and the carrier's return clears it.
+const CARRIER_STEPS = [
+  "ip link add va type veth peer name vb", "ip link add vc type veth peer name vd",
+  "ip link set lo up", "ip link set va up", "ip link set vb up", "ip link set vc up", "ip link set vd up",
+  "ip addr add 10.0.0.1/24 dev va", "ip addr add 10.1.0.1/24 dev vc",
+  "ip route add 10.9.0.0/24 via 10.0.0.2", "ip route add 10.8.0.0/24 nexthop via 10.0.0.2 nexthop via 10.1.0.2",
+  "ip route add default via 10.1.0.2",
+  "ip link set vb down",
+  "ip route add 10.7.0.0/24 dev va", "ip route add 10.6.0.0/24 via 10.0.0.5 dev va onlink",
+  "sysctl -qw net.ipv4.conf.va.ignore_routes_with_linkdown=1",
+  "ip link set vd down", "ip link set vd up", "ip link set vb up",
+  "ip link set vb down", "ip link set va down", "ip link set va up", "ip link set vb up",
+];
+
+test("carrier changes mark nexthops linkdown (dead with ignore_routes_with_linkdown) as the kernel does", async (t) => {
+  if (!skipOrRun(t, reason)) return;
+  const ns = uniqueName("wcC");
+  createNetns(ns);
+  try {
+    const e = await Engine.load({ seed: 5, buffers: 64, bufferShift: 14, skbs: 64, timers: 1024 });
+    const kernel = (l: string) => l.startsWith("sysctl ")
+      ? shTry(["ip", "netns", "exec", ns, ...l.split(" ")])
+      : shTry(["ip", "-n", ns, ...l.split(" ").slice(1)]);
+    const show = ["ip route", "ip route show table local", "ip -d route show 10.8.0.0/24"];
+    let lo = false;   // createNetns brought the namespace's lo up already
+    for (const l of CARRIER_STEPS) {
+      assert.equal(runCommand(l.replace("sysctl -qw", "sysctl -q -w"), e).status, kernel(l).status, l);
+      lo ||= l === "ip link set lo up";
+      if (!lo) continue;
+      for (const s of show) {
+        const k = kernel(s).stdout, g = runIp(s.split(" ").slice(1), e.netlink).stdout;
+        assert.equal(g, k, `after "${l}": ${s}`);
+      }
+    }
+  } finally {
+    deleteNetns(ns);
+  }
+});
+
+test("with ignore_routes_with_linkdown set before the carrier goes, multipath flows leave the linkdown nexthop", async (t) => {
+  if (!skipOrRun(t, reason)) return;
+  const ns = uniqueName("wcM");
+  createNetns(ns);
+  try {
+    const e = await Engine.load({ seed: 5, buffers: 64, bufferShift: 14, skbs: 64, timers: 1024 });
+    const steps = [...CARRIER_STEPS.slice(0, 11), "sysctl -qw net.ipv4.conf.va.ignore_routes_with_linkdown=1", "ip link set vb down"];
+    for (const l of steps) {
+      const k = l.startsWith("sysctl ") ? shTry(["ip", "netns", "exec", ns, ...l.split(" ")]) : shTry(["ip", "-n", ns, ...l.split(" ").slice(1)]);
+      assert.equal(k.status, 0, l);
+      assert.equal(runCommand(l.replace("sysctl -qw", "sysctl -q -w"), e).status, 0, l);
+    }
+    for (let i = 1; i < 40; i++) {
+      const k = shTry(["ip", "-n", ns, "route", "get", `10.8.0.${i}`]).stdout;
+      const g = runIp(["route", "get", `10.8.0.${i}`], e.netlink).stdout;
+      assert.equal(k, `10.8.0.${i} via 10.1.0.2 dev vc src 10.1.0.1 uid 0 \n    cache \n`);
+      assert.equal(g, k);
+    }
+  } finally {
+    deleteNetns(ns);
+  }
+});
