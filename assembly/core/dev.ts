@@ -18,7 +18,7 @@ import { arpRcv } from "../neigh/arp";
 import { neighIfdown } from "../neigh/neighbour";
 import { inetdevEvent, NETDEV_UP, NETDEV_DOWN, NETDEV_UNREGISTER, NETDEV_CHANGEMTU } from "../ipv4/devinet";
 import { rtmsgIfinfo } from "../netlink/rtnetlink";
-import { fibNetdevEvent } from "../route/fib";
+import { fibNetdevEvent, NETDEV_CHANGE } from "../route/fib";
 
 // errno values returned to netlink (positive here; the netlink layer negates them).
 export const EPERM: i32 = 1;
@@ -146,12 +146,34 @@ export function devCreateVeth(name: usize, len: u32, peerName: usize, peerLen: u
   return <i32>a;
 }
 
-function vethSyncCarrier(d: NetDevice): void {
+/**
+ * veth_open / veth_close: the carrier of both ends follows "both up". Returns the peer when its
+ * carrier changed: it learns of it through the link watch, after this device's own UP / DOWN.
+ */
+function vethSyncCarrier(d: NetDevice): NetDevice | null {
   const p = devGet(d.peer);
-  if (p === null) { d.carrier = 0; return; }
+  if (p === null) { d.carrier = 0; return null; }
   const both: u8 = (d.flags & IFF_UP) != 0 && (p.flags & IFF_UP) != 0 ? 1 : 0;
-  if (p.carrier != both) { p.carrier = both; rtmsgIfinfo(p, 16); }
   d.carrier = both;
+  if (p.carrier == both) return null;
+  p.carrier = both;
+  return p;
+}
+
+/**
+ * The link watch's netdev_state_change after a carrier change: an up device gets NETDEV_CHANGE, so
+ * its routes' nexthops go linkdown or come back (fib_netdev_event).
+ */
+function linkwatchCarrierChanged(d: NetDevice): void {
+  if ((d.flags & IFF_UP) != 0) fibNetdevEvent(d, NETDEV_CHANGE);
+}
+
+/** netif_carrier_on / netif_carrier_off. True when the carrier changed (the caller notifies RTM_NEWLINK). */
+export function netifCarrierSet(d: NetDevice, on: u8): bool {
+  if (d.carrier == on) return false;
+  d.carrier = on;
+  linkwatchCarrierChanged(d);
+  return true;
 }
 
 /** Give back every buffer the host holds for this NIC and forget its rings. */
@@ -184,19 +206,20 @@ export function devChangeFlags(d: NetDevice, flags: u32): i32 {
   const old = d.flags;
   d.flags = (old & ~IFF_USER_MASK) | (flags & IFF_USER_MASK);
   const changedUp = ((old ^ d.flags) & IFF_UP) != 0;
+  let peer: NetDevice | null = null;
   if (changedUp) {
+    if (d.kind == DEV_KIND_VETH) peer = vethSyncCarrier(d);
     if ((d.flags & IFF_UP) != 0) {
-      if (d.kind == DEV_KIND_VETH) vethSyncCarrier(d);
       inetdevEvent(d, NETDEV_UP);
       fibNetdevEvent(d, NETDEV_UP);
     } else {
-      if (d.kind == DEV_KIND_VETH) vethSyncCarrier(d);
       neighIfdown(d);
       inetdevEvent(d, NETDEV_DOWN);
       fibNetdevEvent(d, NETDEV_DOWN);
     }
   }
   if (old != d.flags) rtmsgIfinfo(d, 16);
+  if (peer !== null) { linkwatchCarrierChanged(peer); rtmsgIfinfo(peer, 16); }
   return 0;
 }
 

@@ -59,12 +59,12 @@ const DEFAULTS: StaticArray<i32> = [
 // net.ipv4.conf.<dev>.* ids.
 export const enum DevConf {
   forwarding, rp_filter, accept_redirects, send_redirects, accept_source_route, arp_ignore, arp_announce,
-  arp_filter, arp_accept, proxy_arp, log_martians, shared_media, secure_redirects, COUNT
+  arp_filter, arp_accept, proxy_arp, log_martians, shared_media, secure_redirects, ignore_routes_with_linkdown, COUNT
 }
 export const DEVCONF_NAMES: string =
   "forwarding,rp_filter,accept_redirects,send_redirects,accept_source_route,arp_ignore,arp_announce,arp_filter," +
-  "arp_accept,proxy_arp,log_martians,shared_media,secure_redirects";
-const CONF_DEFAULTS: StaticArray<i32> = [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+  "arp_accept,proxy_arp,log_martians,shared_media,secure_redirects,ignore_routes_with_linkdown";
+const CONF_DEFAULTS: StaticArray<i32> = [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0];
 // Slots: 0 = "all", MAX_DEVICES = "default", 1..MAX_DEVICES-1 = ifindex.
 export const CONF_ALL: u32 = 0;
 export const CONF_DEFAULT: u32 = MAX_DEVICES;

@@ -252,23 +252,29 @@ export function neighOutput(skb: Skb, nexthop: u32): void {
   let n = neighLookup(nexthop, d.ifindex);
   if (n === null) n = neighCreate(nexthop, d);
   if (n === null) { kfreeSkb(skb, Drop.NEIGH_FAILED); return; }
+  if (neighEventSend(n, d, skb)) sendWithHeader(skb, n, d);
+}
+
+/**
+ * neigh_event_send: the entry is about to be used. A connected, delayed or probed one is usable now;
+ * a stale one is too, and is verified after delay_first_probe_time; otherwise (none, failed,
+ * incomplete) the skb, if any, waits in the queue and resolution starts with an immediate probe.
+ * True when the entry can be used now (the caller sends the skb), false while it is being resolved.
+ */
+export function neighEventSend(n: Neighbour, d: NetDevice, skb: Skb | null): bool {
   const t = jiffies();
   n.used = t;
   const st = n.state;
-  if ((st & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE)) != 0) {
-    sendWithHeader(skb, n, d);
-    return;
-  }
+  if ((st & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE)) != 0) return true;
   if (st == NUD_STALE) {
-    // First use of a stale entry: send now, verify after delay_first_probe_time.
     n.state = NUD_DELAY;
     neighAddTimer(n, t + <i64>sysctl(Sysctl.neigh_delay_first_probe_time) * 1000);
-    sendWithHeader(skb, n, d);
-    return;
+    return true;
   }
-  // NONE, FAILED, INCOMPLETE: resolve.
-  skb.protocol = ETH_P_IP;
-  queueUnresolved(n, skb);
+  if (skb !== null) {
+    skb.protocol = ETH_P_IP;
+    queueUnresolved(n, skb);
+  }
   if (st != NUD_INCOMPLETE) {
     n.state = NUD_INCOMPLETE;
     n.probes = 0;
@@ -276,6 +282,7 @@ export function neighOutput(skb: Skb, nexthop: u32): void {
     neighProbe(n, d);
     neighAddTimer(n, t + <i64>sysctl(Sysctl.neigh_retrans_time_ms));
   }
+  return false;
 }
 
 function sendWithHeader(skb: Skb, n: Neighbour, d: NetDevice): void {

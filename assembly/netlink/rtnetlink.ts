@@ -32,7 +32,7 @@ import {
 } from "../core/netdev";
 import {
   devCreateNic, devCreateVeth, devDelete, devChangeFlags, devSetMtu, devSetMac, devSetName, devCheckName,
-  jiffies
+  netifCarrierSet, jiffies
 } from "../core/dev";
 import {
   InIfaddr, ifaAt, ifaFirst, ifaLabel, inetAddrAdd, inetAddrDel, inetMakeMask, IFADDR_SIZE, MAX_IFADDR,
@@ -721,8 +721,7 @@ function doSetlink(d: NetDevice, ifi: usize, t: usize): i32 {
   if (c != 0) {
     // dev_change_carrier: only devices with ndo_change_carrier (our host-driven NIC, like dummy)
     if (d.kind != DEV_KIND_NIC) return -EOPNOTSUPP;
-    const v: u8 = nlaGetU8(c) != 0 ? 1 : 0;
-    if (d.carrier != v) { d.carrier = v; notify = true; }
+    if (netifCarrierSet(d, nlaGetU8(c) != 0 ? 1 : 0)) notify = true;
   }
   const q = tbGet(t, IFLA_TXQLEN);
   if (q != 0) {

@@ -19,10 +19,11 @@ import {
   Flowi4, FibResult, fiNh, fiNhs, NH_GW, NH_OIF, NH_FLAGS, NH_WEIGHT, FI_PROTOCOL, FI_SCOPE, FI_FLAGS,
   FI_PREFSRC, FI_PRIORITY, FI_METRICS, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_ID, TB_TRIE, FIB_TABLE_HASHSZ,
   RTAX_MAX, RTAX_FEATURES, RTAX_LOCK, RTAX_MTU, RTN_MAX, RTN_LOCAL, RT_TABLE_MAIN, RT_TABLE_COMPAT, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK, RTNH_F_OFFLOAD, RTNH_F_TRAP, ESRCH, ENOENT,
-  fibNhLinkdown, fibAlias,
+  fibAlias,
 } from "../route/fib";
 import { trieGet, trieWalk } from "../route/fib_trie";
-import { Rtable, ipRouteOutputFlow, ipRouteInputFlow, RTCF_NOTIFY } from "../route/route";
+import { Rtable, ipRouteOutputFlow, ipRouteInputFlow, RTCF_NOTIFY, RTCF_REDIRECTED } from "../route/route";
+import { fnheDumpEach, fnheDaddr, fnheGw, fnhePmtu, fnheLocked, fnheExpires, fnheLastuse, nhLinkdownIgnored } from "../route/nexthop";
 
 export const RTM_NEWROUTE: u16 = 24;
 export const RTM_DELROUTE: u16 = 25;
@@ -101,11 +102,14 @@ export function rtnlRouteInit(): void {
 
 // ---- filling (fib_dump_info) ----
 
-/** Flags a nexthop reports (fib_nexthop_info): dead, linkdown, onlink, offload, trap. */
+/**
+ * Flags a nexthop reports (fib_nexthop_info): dead, linkdown (dead too where ignore_routes_with_linkdown
+ * makes lookups pass it over), onlink, offload, trap.
+ */
 function nhReportFlags(nh: u32): u32 {
   const f = load<u32>(nh, NH_FLAGS);
-  let out = f & (RTNH_F_DEAD | RTNH_F_ONLINK | RTNH_F_OFFLOAD | RTNH_F_TRAP);
-  if ((f & RTNH_F_LINKDOWN) != 0 || fibNhLinkdown(nh)) out |= RTNH_F_LINKDOWN;
+  let out = f & (RTNH_F_DEAD | RTNH_F_LINKDOWN | RTNH_F_ONLINK | RTNH_F_OFFLOAD | RTNH_F_TRAP);
+  if (nhLinkdownIgnored(nh)) out |= RTNH_F_DEAD;
   return out;
 }
 
@@ -154,10 +158,6 @@ export function fibDumpInfo(w: NlWriter, pid: u32, seq: u32, event: u16, tbId: u
     ok = (load<u32>(nh, NH_GW) == 0 || nlaPutU32(w, RTA_GATEWAY, load<u32>(nh, NH_GW)))
       && (load<u32>(nh, NH_OIF) == 0 || nlaPutU32(w, RTA_OIF, load<u32>(nh, NH_OIF)));
   } else if (ok) {
-    // fib_sync_down_dev marks the info LINKDOWN once every nexthop is dead or without carrier
-    let down: u32 = 0;
-    for (let i: u32 = 0; i < n; i++) if ((nhReportFlags(fiNh(fi, i)) & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) != 0) down++;
-    if (down == n) rflags |= RTNH_F_LINKDOWN;
     const mp = nlaNestStart(w, RTA_MULTIPATH);
     ok = mp != 0;
     for (let i: u32 = 0; i < n && ok; i++) {
@@ -264,7 +264,8 @@ function inetRtmDelroute(nlh: usize): i32 {
 
 // ---- dumps (inet_dump_fib, fib_table_dump) ----
 // cb args: a0 bucket, a1 index in bucket, a2 resume point in the table (1 << 40 | key << 8 | plen, 0 =
-// from the start), a3 aliases of that prefix already sent.
+// from the start), a3 aliases of that prefix already sent, a4 entries of the next alias already sent
+// (its exceptions, fn_trie_dump_leaf's fa index).
 let dW: NlWriter = changetype<NlWriter>(0);
 let dC: NlCallback = changetype<NlCallback>(0);
 let dTb: u32 = 0;
@@ -274,13 +275,45 @@ let fType: u8 = 0;
 let fProto: u8 = 0;
 let fDev: u32 = 0;
 let fSet = false;
+let dRoutes = true;      // filter->dump_routes
+let dExceptions = true;  // filter->dump_exceptions
+let dNlFlags: u16 = 0;
+// the alias whose exceptions are being dumped (fib_dump_info_fnhe)
+let xType: u8 = 0;
+let xNh: u32 = 0;
+let xInfo: u32 = 0;
+let xIdx: u32 = 0;
+let xFrom: u32 = 0;
+const xRt = changetype<Rtable>(memory.data(offsetof<Rtable>()));
 
-/** Emit the aliases of one prefix from index `from`; on a full chunk record where to resume. */
-function dumpPrefix(key: u32, plen: i32, head: u32, from: u32): bool {
+/**
+ * fnhe_dump_bucket → rt_fill_info for one exception: the route bound to it, as `ip route show cache`
+ * lists it (a /32, the nexthop's or the learned gateway, the device, the PMTU while it lasts, expiry).
+ */
+function dumpException(e: u32): bool {
+  if (xIdx++ < xFrom) return true;
+  memory.fill(changetype<usize>(xRt), 0, offsetof<Rtable>());
+  xRt.type = xType;
+  xRt.oif = load<u32>(xNh, NH_OIF);
+  xRt.info = xInfo;
+  const gw = fnheGw(e) != 0 ? fnheGw(e) : load<u32>(xNh, NH_GW);
+  if (gw != 0) { xRt.gateway = gw; xRt.usesGateway = 1; }
+  if (fnheGw(e) != 0) xRt.flags = RTCF_REDIRECTED;
+  xRt.pmtu = fnhePmtu(e);
+  xRt.mtuLocked = fnheLocked(e) ? 1 : 0;
+  xRt.expires = fnheExpires(e);
+  // the bound route is held by the exception alone (clntref 1); its age runs from when it was bound
+  return rtFillInfo(dW, fnheDaddr(e), 0, xRt, load<u32>(dTb, TB_ID), 0, null, false, dC.portid,
+    dC.seq, dNlFlags, 1, jiffies() - fnheLastuse(e)) == 0;
+}
+
+/** Emit the aliases of one prefix from index `from` (the first one's entries from `fromEntry`). */
+function dumpPrefix(key: u32, plen: i32, head: u32, from: u32, fromEntry: u32): bool {
   let i: u32 = 0;
   const id = load<u32>(dTb, TB_ID);
   for (let fa = head; fa != 0; fa = load<u32>(fa, FA_NEXT), i++) {
     if (i < from) continue;
+    const skip = i == from ? fromEntry : 0;
     const fi = load<u32>(fa, FA_INFO);
     if (fSet) {
       if (fType != 0 && load<u8>(fa, FA_TYPE) != fType) continue;
@@ -292,19 +325,35 @@ function dumpPrefix(key: u32, plen: i32, head: u32, from: u32): bool {
         if (!uses) continue;
       }
     }
-    const e = fibDumpInfo(dW, dC.portid, dC.seq, RTM_NEWROUTE, id, key, <u32>plen, load<u8>(fa, FA_TOS),
-      load<u8>(fa, FA_TYPE), fi, NLM_F_MULTI | <u16>dC.answerFlags);
-    if (e < 0) {
-      dC.a2 = (<u64>1 << 40) | (<u64>key << 8) | <u64>plen;
-      dC.a3 = i;
-      dFull = true;
-      return false;
+    let sent: u32 = 0;
+    if (dRoutes) {
+      if (skip == 0 && fibDumpInfo(dW, dC.portid, dC.seq, RTM_NEWROUTE, id, key, <u32>plen, load<u8>(fa, FA_TOS),
+        load<u8>(fa, FA_TYPE), fi, dNlFlags) < 0) return dumpStop(key, plen, i, 0);
+      sent = 1;
+    }
+    if (dExceptions) {
+      xType = load<u8>(fa, FA_TYPE); xInfo = fi; xIdx = sent; xFrom = skip;
+      const n = fiNhs(fi);
+      for (let k: u32 = 0; k < n; k++) {
+        xNh = fiNh(fi, k);
+        if ((load<u32>(xNh, NH_FLAGS) & RTNH_F_DEAD) != 0) continue;
+        if (!fnheDumpEach(xNh, dumpException)) return dumpStop(key, plen, i, xIdx - 1);
+      }
     }
   }
   return true;
 }
 
-function dumpWalk(key: u32, plen: i32, value: u32): bool { return dumpPrefix(key, plen, fibAlias(value), 0); }
+/** The chunk is full: resume at alias i of this prefix, after its first `entries` entries. */
+function dumpStop(key: u32, plen: i32, i: u32, entries: u32): bool {
+  dC.a2 = (<u64>1 << 40) | (<u64>key << 8) | <u64>plen;
+  dC.a3 = i;
+  dC.a4 = entries;
+  dFull = true;
+  return false;
+}
+
+function dumpWalk(key: u32, plen: i32, value: u32): bool { return dumpPrefix(key, plen, fibAlias(value), 0, 0); }
 
 /** fib_table_dump: 1 when the chunk filled up (resume later), 0 when the table is done. */
 function tableDump(t: u32): i32 {
@@ -315,14 +364,14 @@ function tableDump(t: u32): i32 {
     const key = <u32>(dC.a2 >> 8);
     const plen = <i32>(dC.a2 & 0xFF);
     const head = fibAlias(trieGet(trie, key, plen));
-    if (head != 0 && !dumpPrefix(key, plen, head, <u32>dC.a3)) return 1;
-    dC.a2 = 0; dC.a3 = 0;
+    if (head != 0 && !dumpPrefix(key, plen, head, <u32>dC.a3, <u32>dC.a4)) return 1;
+    dC.a2 = 0; dC.a3 = 0; dC.a4 = 0;
     trieWalk(trie, key, plen, dumpWalk);
   } else {
     trieWalk(trie, 0, -1, dumpWalk);
   }
   if (dFull) return 1;
-  dC.a2 = 0; dC.a3 = 0;
+  dC.a2 = 0; dC.a3 = 0; dC.a4 = 0;
   return 0;
 }
 
@@ -330,6 +379,7 @@ function tableDump(t: u32): i32 {
 function dumpFilter(c: NlCallback): i32 {
   const nlh = c.req;
   fSet = false; fType = 0; fProto = 0; fDev = 0;
+  dRoutes = true; dExceptions = true;   // a legacy request cannot be filtered consistently: both
   let tableId: u32 = 0;
   let flags: u32 = 0;
   if ((c.sockFlags & NL_SOCK_STRICT_CHK) != 0) {
@@ -341,6 +391,9 @@ function dumpFilter(c: NlCallback): i32 {
     }
     flags = load<u32>(m, 8);
     if ((flags & ~(RTM_F_CLONED | RTM_F_PREFIX)) != 0) { nlSetErrMsg("Invalid flags for FIB dump request"); return -EINVAL; }
+    // a strict request gets the exceptions (RTM_F_CLONED, `ip route show cache`) or the routes
+    dRoutes = (flags & RTM_F_CLONED) == 0;
+    dExceptions = !dRoutes;
     fProto = load<u8>(m, 5);
     fType = load<u8>(m, 7);
     tableId = <u32>load<u8>(m, 4);
@@ -369,11 +422,17 @@ function dumpFilter(c: NlCallback): i32 {
 let dFlags: u32 = 0;
 let dTableId: u32 = 0;
 
-/** inet_dump_fib: every table in hash order, or one (RTA_TABLE). Exceptions (RTM_F_CLONED) are not dumped. */
+/**
+ * inet_dump_fib: every table in hash order, or one (RTA_TABLE): routes, and after each alias the
+ * exceptions of its nexthops (fib_dump_info_fnhe, as often as the alias shares its info) — a strict
+ * request gets one or the other. Every message of a filtered or one-sided dump has NLM_F_DUMP_FILTERED.
+ */
 function inetDumpFib(c: NlCallback, w: NlWriter): i32 {
   const err = dumpFilter(c);
   if (err < 0) return err;
-  if ((dFlags & (RTM_F_PREFIX | RTM_F_CLONED)) != 0) return 0;
+  if ((dFlags & RTM_F_PREFIX) != 0) return 0;
+  dNlFlags = NLM_F_MULTI | <u16>c.answerFlags;
+  if (fSet || !dRoutes || !dExceptions) dNlFlags |= NLM_F_DUMP_FILTERED;
   dW = w; dC = c;
   const start = w.len;
   if (dTableId != 0) {
@@ -446,11 +505,13 @@ function validGetrouteReq(nlh: usize): i32 {
 
 /**
  * rt_fill_info: the route as `ip route get` shows it — table, destination, source, device, preferred
- * source (output routes), gateway, metrics (with a learned PMTU), mark, uid, iif, cache info.
+ * source (output routes), gateway, metrics (with a learned PMTU), mark, uid, iif, cache info. Without
+ * a flow (fl null: an exception's route in a dump) there is no preferred source, mark, uid or iif.
+ * clntref and lastuse (age, ms) go to the cache info.
  */
-function rtFillInfo(w: NlWriter, dst: u32, src: u32, rt: Rtable, tableId: u32, tos: u8, fl: Flowi4,
-                    hasUid: bool, pid: u32, seq: u32): i32 {
-  const h = nlmsgPut(w, pid, seq, RTM_NEWROUTE, RTMSG_LEN, 0);
+function rtFillInfo(w: NlWriter, dst: u32, src: u32, rt: Rtable, tableId: u32, tos: u8, fl: Flowi4 | null,
+                    hasUid: bool, pid: u32, seq: u32, nlflags: u16, clntref: u32, lastuse: i64): i32 {
+  const h = nlmsgPut(w, pid, seq, RTM_NEWROUTE, RTMSG_LEN, nlflags);
   if (h == 0) return -EMSGSIZE;
   const r = h + NLMSG_HDRLEN;
   store<u8>(r, <u8>AF_INET);
@@ -467,7 +528,7 @@ function rtFillInfo(w: NlWriter, dst: u32, src: u32, rt: Rtable, tableId: u32, t
   let ok = nlaPutU32(w, RTA_TABLE, tableId) && nlaPutU32(w, RTA_DST, dst)
     && (src == 0 || nlaPutU32(w, RTA_SRC, src))
     && (rt.oif == 0 || nlaPutU32(w, RTA_OIF, rt.oif))
-    && (rt.input != 0 || fl.saddr == src || nlaPutU32(w, RTA_PREFSRC, fl.saddr))
+    && (fl === null || rt.input != 0 || fl.saddr == src || nlaPutU32(w, RTA_PREFSRC, fl.saddr))
     && (rt.usesGateway == 0 || nlaPutU32(w, RTA_GATEWAY, rt.gateway));
   if (ok) {
     // metrics of the route, with a live learned PMTU in place of RTAX_MTU
@@ -487,9 +548,11 @@ function rtFillInfo(w: NlWriter, dst: u32, src: u32, rt: Rtable, tableId: u32, t
     }
     if (ok) { if (valid == 0) w.len = mark; else nlaNestEnd(w, mx); }
   }
-  if (ok && fl.mark != 0) ok = nlaPutU32(w, RTA_MARK, fl.mark);
-  if (ok && hasUid) ok = nlaPutU32(w, RTA_UID, fl.uid);
-  if (ok && rt.input != 0) ok = nlaPutU32(w, RTA_IIF, fl.iif);
+  if (fl !== null) {
+    if (ok && fl.mark != 0) ok = nlaPutU32(w, RTA_MARK, fl.mark);
+    if (ok && hasUid) ok = nlaPutU32(w, RTA_UID, fl.uid);
+    if (ok && rt.input != 0) ok = nlaPutU32(w, RTA_IIF, fl.iif);
+  }
   if (ok) {
     // struct rta_cacheinfo { clntref, lastuse, expires, error, used, id, ts, tsage }
     const a = nlaNestStart(w, RTA_CACHEINFO);
@@ -497,8 +560,9 @@ function rtFillInfo(w: NlWriter, dst: u32, src: u32, rt: Rtable, tableId: u32, t
     if (ok) {
       const p = nlWriterTail(w);
       memory.fill(p, 0, 32);
-      store<u32>(p, rt.input == 0 && rt.type == RTN_LOCAL ? 1 : 2);
-      store<i32>(p, <i32>(expires / 10), 8);   // clock_t (USER_HZ 100)
+      store<u32>(p, clntref);
+      store<u32>(p, <u32>(lastuse / 10), 4);   // clock_t (USER_HZ 100)
+      store<i32>(p, <i32>(expires / 10), 8);
       store<i32>(p, -rt.error, 12);
       w.len += 32;
       nlaNestEnd(w, a);
@@ -560,6 +624,6 @@ function inetRtmGetroute(nlh: usize): i32 {
       gRes.tos, gRes.type, gRes.info, 0) < 0 ? -EMSGSIZE : 0;
   }
   return rtFillInfo(w, dst, src, gRt, tableId, gRes.info != 0 ? gRes.tos : 0, gFl, hasUid, nlCurPortid(),
-    nlmsgSeq(nlh)) < 0 ? -EMSGSIZE : 0;
+    nlmsgSeq(nlh), 0, gRt.input == 0 && gRt.type == RTN_LOCAL ? 1 : 2, 0) < 0 ? -EMSGSIZE : 0;
 }
 const EHOSTUNREACH_: i32 = 113;

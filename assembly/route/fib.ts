@@ -28,7 +28,7 @@ import { NetDevice, devGet, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
 import { timerAdd, timerMod, timerRegister } from "../core/timer";
 import { jiffies } from "../core/dev";
 import { ifaFirst, ifaAt, InIfaddr, IFA_F_SECONDARY, inetSelectAddr } from "../ipv4/devinet";
-import { fibRebalance, fnheFlushInfo, fnheFlushAll, nhDevUsable } from "./nexthop";
+import { fibRebalance, fnheFlushInfo, fnheFlushAll, nhLinkdownIgnored } from "./nexthop";
 import { rtmsgFib } from "../netlink/rtnl_route";
 
 // ---- uapi constants (linux/rtnetlink.h) ----
@@ -482,6 +482,7 @@ let lkLost = false;
 // @ts-ignore: decorator
 @inline function goodNh(nh: u32): bool {
   if ((load<u32>(nh, NH_FLAGS) & RTNH_F_DEAD) != 0) return false;
+  if ((lkFlags & FIB_LOOKUP_IGNORE_LINKSTATE) == 0 && nhLinkdownIgnored(nh)) return false;
   if (lkOif != 0 && lkOif != load<u32>(nh, NH_OIF)) return false;
   return true;
 }
@@ -619,7 +620,7 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
         const nh = fiNh(fi, 0);
         const type = load<u8>(fa, FA_TYPE);
         if (load<u8>(fa, FA_TOS) == 0 && load<u8>(fi, FI_DEAD) == 0 && fibPropsError(type) == 0 && fiNhs(fi) == 1
-          && ((load<u32>(fi, FI_FLAGS) | load<u32>(nh, NH_FLAGS)) & RTNH_F_DEAD) == 0) {
+          && ((load<u32>(fi, FI_FLAGS) | load<u32>(nh, NH_FLAGS)) & RTNH_F_DEAD) == 0 && !nhLinkdownIgnored(nh)) {
           const st = load<u8>(fa, FA_STATE);
           if ((st & FA_S_ACCESSED) == 0) store<u8>(fa, st | FA_S_ACCESSED, FA_STATE);
           const gw = load<u32>(nh, NH_GW);
@@ -1030,6 +1031,7 @@ function fibCreateInfo(c: FibConfig, errOut: usize): u32 {
       }
     } else {
       for (let i: u32 = 0; i < nhs && err == 0; i++) err = checkNh(fiNh(fi, i), c.table, c.scope);
+      if (err == 0) fibNhInitLinkdown(fi);
     }
     if (err == 0 && c.prefsrc != 0 && !validPrefsrc(c, c.prefsrc)) err = fail("Invalid prefsrc address", -EINVAL);
     if (err == 0 && fibPropsError(c.type) == 0) fibRebalance(fi);
@@ -1443,6 +1445,24 @@ export function fibSyncDownDev(ifindex: u32, event: i32, force: bool): u32 {
   return ret;
 }
 
+/**
+ * fib_check_nh's carrier test and fib_create_info's count for a new info whose nexthops were checked:
+ * a nexthop whose device has no carrier starts RTNH_F_LINKDOWN, and the info too when all of them do.
+ * From then on only device events change it (fib_sync_down_dev / fib_sync_up on NETDEV_CHANGE).
+ */
+function fibNhInitLinkdown(fi: u32): void {
+  const n = fiNhs(fi);
+  let down: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const nh = fiNh(fi, i);
+    const d = devGet(load<u32>(nh, NH_OIF));
+    if (d === null || d.carrier != 0) continue;
+    store<u32>(nh, load<u32>(nh, NH_FLAGS) | RTNH_F_LINKDOWN, NH_FLAGS);
+    down++;
+  }
+  if (down == n) store<u32>(fi, load<u32>(fi, FI_FLAGS) | RTNH_F_LINKDOWN, FI_FLAGS);
+}
+
 /** fib_sync_up: nexthops on a device that came up (or got its carrier) live again. */
 export function fibSyncUp(d: NetDevice, nhFlags: u32): void {
   if ((d.flags & IFF_UP) == 0) return;
@@ -1673,13 +1693,6 @@ export function fibInfoUsesDev(fi: u32, ifindex: u32): bool {
   const n = fiNhs(fi);
   for (let i: u32 = 0; i < n; i++) if (load<u32>(fiNh(fi, i), NH_OIF) == ifindex) return true;
   return false;
-}
-
-/** Routes on device ifindex, for nhDevUsable users: is the nexthop's device up with carrier? */
-export function fibNhLinkdown(nh: u32): bool {
-  if ((load<u32>(nh, NH_FLAGS) & RTNH_F_LINKDOWN) != 0) return true;
-  if (load<u8>(nh, NH_SCOPE) == RT_SCOPE_NOWHERE || load<u32>(nh, NH_OIF) == 0) return false;
-  return !nhDevUsable(load<u32>(nh, NH_OIF));
 }
 
 /** Prefix count of a table (trie entries). */

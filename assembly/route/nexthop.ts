@@ -17,41 +17,53 @@
 // destination) in 2048 buckets; a chain longer than 5..9 (randomised as the kernel does) drops its
 // oldest entry, and the pool is bounded: when it is empty the oldest entry of the bucket is reused.
 // Expiry is checked when an exception is read and, to give the memory back, by a timer on the wheel.
-import { devGet, IFF_UP } from "../core/netdev";
+// A lookup that uses an exception binds a route to it (rt_bind_exception: fnhe_rth_output/input);
+// only bound exceptions are listed by `ip route show cache`, so one just learned from an ICMP error
+// stays unlisted until a lookup (a packet, `ip route get`) uses it. `ip route flush cache` bumps the
+// exception generation (fnhe_genid_bump) instead of freeing: stale exceptions are not listed, and the
+// next lookup that finds one resets it to nothing learned, without expiry, and lists it again.
 import { prandomU32Max } from "../core/random";
-import { sysctl, Sysctl } from "../core/sysctl";
+import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { timerAdd, timerCancel, timerMod, timerRegister } from "../core/timer";
 import { jiffies } from "../core/dev";
 import { neighLookup, NUD_VALID } from "../neigh/neighbour";
-import { Flowi4, FibResult, fiNh, fiNhs, NH_FLAGS, NH_WEIGHT, NH_UPPER, NH_FNHE, NH_SCOPE, NH_GW, NH_OIF, RTNH_F_DEAD, RT_SCOPE_LINK,
-  fibNhSaddr } from "./fib";
+import { Flowi4, FibResult, fiNh, fiNhs, NH_FLAGS, NH_WEIGHT, NH_UPPER, NH_FNHE, NH_SCOPE, NH_GW, NH_OIF, RTNH_F_DEAD, RTNH_F_LINKDOWN,
+  RT_SCOPE_LINK, fibNhSaddr, fibGenid } from "./fib";
 
-/** The nexthop's device can carry traffic (up, with carrier). */
-export function nhDevUsable(ifindex: u32): bool {
-  const d = devGet(ifindex);
-  return d !== null && (d.flags & IFF_UP) != 0 && d.carrier != 0;
+/**
+ * A nexthop marked RTNH_F_LINKDOWN (its device lost the carrier: fib_sync_down_dev on NETDEV_CHANGE)
+ * whose device has net.ipv4.conf.{all,DEV}.ignore_routes_with_linkdown set (ip_ignore_linkdown):
+ * the multipath selection leaves it out and a dump reports it dead as well as linkdown.
+ */
+export function nhLinkdownIgnored(nh: u32): bool {
+  if ((load<u32>(nh, NH_FLAGS) & RTNH_F_LINKDOWN) == 0) return false;
+  return devConf(CONF_ALL, DevConf.ignore_routes_with_linkdown) != 0
+    || devConf(load<u32>(nh, NH_OIF), DevConf.ignore_routes_with_linkdown) != 0;
 }
 
-/** fib_rebalance: upper bounds over the live nexthops by weight; dead ones -1. */
+/** fib_rebalance: upper bounds over the live nexthops by weight; dead (or ignored linkdown) ones -1. */
 export function fibRebalance(fi: u32): void {
   const n = fiNhs(fi);
   if (n < 2) { if (n == 1) store<i32>(fiNh(fi, 0), (<i32>0x7FFFFFFF), NH_UPPER); return; }
   let total: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const nh = fiNh(fi, i);
-    if ((load<u32>(nh, NH_FLAGS) & RTNH_F_DEAD) == 0) total += <u64>load<u16>(nh, NH_WEIGHT);
+    if (nhLive(nh)) total += <u64>load<u16>(nh, NH_WEIGHT);
   }
   let w: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const nh = fiNh(fi, i);
     let ub: i32 = -1;
-    if ((load<u32>(nh, NH_FLAGS) & RTNH_F_DEAD) == 0 && total != 0) {
+    if (nhLive(nh) && total != 0) {
       w += <u64>load<u16>(nh, NH_WEIGHT);
       ub = <i32>(((w << 31) + (total >> 1)) / total) - 1;   // DIV_ROUND_CLOSEST_ULL(w << 31, total) - 1
     }
     store<i32>(nh, ub, NH_UPPER);
   }
 }
+
+// @ts-ignore: decorator
+@inline function nhLive(nh: u32): bool { return (load<u32>(nh, NH_FLAGS) & RTNH_F_DEAD) == 0 && !nhLinkdownIgnored(nh); }
 
 const hashSeed: u32 = 0x6A09E667;
 
@@ -115,22 +127,28 @@ export const TIMER_FNHE: u32 = 16;
 const FNHE_HASH_BITS: u32 = 11;              // 2048 buckets (FNHE_HASH_SHIFT)
 const FNHE_RECLAIM_DEPTH: u32 = 5;
 export const FNHE_MAX: u32 = 8192;           // entries in the pool
-// entry: [next u32 (index+1)][nh u32][daddr u32][gw u32][pmtu u32][locked u8][pad x3][timer u32][expires i64][stamp i64]
+// entry: [next u32 (index+1)][nh u32][daddr u32][gw u32][pmtu u32][locked u8][bound u8][pad x2][timer u32]
+//        [genid u32][expires i64][stamp i64][lastuse i64][rt genid u32][pad u32]
 const E_NEXT: u32 = 0;
 const E_NH: u32 = 4;
 const E_DADDR: u32 = 8;
 const E_GW: u32 = 12;
 const E_PMTU: u32 = 16;
 const E_LOCKED: u32 = 20;
+const E_BOUND: u32 = 21;                     // a route is bound (fnhe_rth_output / fnhe_rth_input)
 const E_TIMER: u32 = 24;
+const E_GENID: u32 = 28;                     // fnhe_genid
 const E_EXPIRES: u32 = 32;
 const E_STAMP: u32 = 40;
-const E_SIZE: u32 = 48;
+const E_LASTUSE: u32 = 48;                   // dst.lastuse of the bound route
+const E_RTGENID: u32 = 56;                   // rt_genid the bound route was made under
+const E_SIZE: u32 = 64;
 
 let fnheBuckets: usize = 0;                  // u32 index+1 heads
 let fnhePool: usize = 0;
 let fnheFree: u32 = 0;                       // index+1
 let fnheLive: u32 = 0;
+let fnheGenid: u32 = 0;                      // net->ipv4.fnhe_genid
 
 // @ts-ignore: decorator
 @inline function ent(i1: u32): usize { return fnhePool + <usize>(i1 - 1) * E_SIZE; }
@@ -149,6 +167,7 @@ function fnheInit(): void {
   for (let i: u32 = 1; i <= FNHE_MAX; i++) store<u32>(ent(i), i < FNHE_MAX ? i + 1 : 0, E_NEXT);
   fnheFree = 1;
   fnheLive = 0;
+  fnheGenid = 0;
 }
 
 /** Exceptions currently kept (bounded by FNHE_MAX). */
@@ -195,6 +214,7 @@ function fnheTimer(i1: u32, now: i64): void {
   if (load<u32>(e, E_NH) == 0) return;
   store<u32>(e, 0, E_TIMER);
   const exp = load<i64>(e, E_EXPIRES);
+  if (exp == 0) return;                      // reset by a lookup after a flush: never expires
   if (exp > now) { fnheArm(i1, exp); return; }
   fnheUnlink(bucketOf(load<u32>(e, E_NH), load<u32>(e, E_DADDR)), i1);
 }
@@ -225,10 +245,12 @@ export function updateOrCreateFnhe(nh: u32, daddr: u32, gw: u32, pmtu: u32, lock
     store<u32>(b, i);
     store<u32>(e, nh, E_NH);
     store<u32>(e, daddr, E_DADDR);
+    store<u32>(e, fnheGenid, E_GENID);
     store<u32>(nh, load<u32>(nh, NH_FNHE) + 1, NH_FNHE);
     fnheLive++;
   }
   const e = ent(i);
+  store<u32>(e, fnheGenid, E_GENID);         // an update makes a stale exception current (keeping its gw)
   if (gw != 0) store<u32>(e, gw, E_GW);
   if (pmtu != 0) { store<u32>(e, pmtu, E_PMTU); store<u8>(e, locked ? 1 : 0, E_LOCKED); }
   const exp = expires > 1 ? expires : 1;
@@ -273,19 +295,51 @@ export function fnheFlushInfo(fi: u32): void {
   }
 }
 
-/** `ip route flush cache` (fnhe_genid_bump): every learned exception is forgotten. */
-export function fnheFlushAll(): void {
-  for (let i: u32 = 1; i <= FNHE_MAX; i++) {
-    const e = ent(i);
-    if (load<u32>(e, E_NH) != 0) fnheUnlink(bucketOf(load<u32>(e, E_NH), load<u32>(e, E_DADDR)), i);
+/**
+ * rt_bind_exception: a lookup uses exception e (from findException). One learned before the last
+ * `ip route flush cache` is first reset (nothing learned, no expiry). A route made under the current
+ * rt_genid stays bound; otherwise a new one is bound now (its age, `ip -s route show cache`, starts).
+ */
+export function rtBindException(e: u32): void {
+  if (load<u32>(e, E_GENID) != fnheGenid) {
+    store<u32>(e, fnheGenid, E_GENID);
+    store<u32>(e, 0, E_GW);
+    store<u32>(e, 0, E_PMTU);
+    store<u8>(e, 0, E_LOCKED);
+    store<i64>(e, 0, E_EXPIRES);
+    store<u8>(e, 0, E_BOUND);                // fnhe_flush_routes
   }
+  if (load<u8>(e, E_BOUND) != 0 && load<u32>(e, E_RTGENID) == fibGenid()) return;
+  const now = jiffies();
+  store<u8>(e, 1, E_BOUND);
+  store<u32>(e, fibGenid(), E_RTGENID);
+  store<i64>(e, now, E_LASTUSE);
+  store<i64>(e, now, E_STAMP);
 }
 
-/** Walk the exceptions of one nexthop (dump of `ip route show cache`): index after `from`, 0 at the end. */
-export function fnheNextOf(nh: u32, from: u32): u32 {
-  if (load<u32>(nh, NH_FNHE) == 0) return 0;
-  for (let i = from + 1; i <= FNHE_MAX; i++) if (load<u32>(ent(i), E_NH) == nh) return i;
-  return 0;
+/** `ip route flush cache` (fnhe_genid_bump): every learned exception becomes stale. */
+export function fnheFlushAll(): void { fnheGenid++; }
+
+/**
+ * fnhe_dump_bucket for one nexthop (`ip route show cache`): calls fn(e) for each exception, bucket by
+ * bucket, that is current, has a bound route and has not expired; stops early when fn returns false
+ * (and then returns false).
+ */
+export function fnheDumpEach(nh: u32, fn: (e: u32) => bool): bool {
+  if (load<u32>(nh, NH_FNHE) == 0) return true;
+  const now = jiffies();
+  for (let b: u32 = 0; b < (<u32>1 << FNHE_HASH_BITS); b++) {
+    for (let i = load<u32>(fnheBuckets + (<usize>b << 2)); i != 0; i = load<u32>(ent(i), E_NEXT)) {
+      const e = <u32>ent(i);
+      if (load<u32>(e, E_NH) != nh || load<u32>(e, E_GENID) != fnheGenid || load<u8>(e, E_BOUND) == 0) continue;
+      const exp = load<i64>(e, E_EXPIRES);
+      if (exp != 0 && now >= exp) continue;
+      if (!fn(e)) return false;
+    }
+  }
+  return true;
 }
-export function fnheEntry(i1: u32): u32 { return <u32>ent(i1); }
-export function fnheDaddr(e: u32): u32 { return load<u32>(e, E_DADDR); }
+// @ts-ignore: decorator
+@inline export function fnheDaddr(e: u32): u32 { return load<u32>(e, E_DADDR); }
+// @ts-ignore: decorator
+@inline export function fnheLastuse(e: u32): i64 { return load<i64>(e, E_LASTUSE); }

@@ -10,15 +10,15 @@ import { Skb, kfreeSkb, skbNetworkHeader } from "../core/skb";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { jiffies } from "../core/dev";
-import { neighLookup, NUD_VALID, NUD_REACHABLE, NUD_INCOMPLETE } from "../neigh/neighbour";
+import { neighLookup, neighCreate, neighEventSend, NUD_VALID, NUD_REACHABLE, NUD_INCOMPLETE } from "../neigh/neighbour";
 import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_PREFSRC, FI_PRIORITY, FI_FLAGS,
   FI_SCOPE, FI_MTU_LOCKED, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_NUMDEFAULT, TB_DEFAULT, RTAX_MTU,
   RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNREACHABLE, RT_SCOPE_LINK, RT_SCOPE_HOST,
   RT_SCOPE_UNIVERSE, RTNH_F_DEAD, FIB_LOOKUP_IGNORE_LINKSTATE, fibInfoUsesDev, fibResultPrefsrc,
   fibHasCustomRules, fibHasCustomLocalRoutes, inetAddrTypeDevTable, RT_TABLE_LOCAL, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES, ENODEV } from "./fib";
 import { fibLookup } from "./rules";
-import { fibMultipathHash, fibSelectMultipath, findException, updateOrCreateFnhe, fnheGw, fnhePmtu,
-  fnheLocked, fnheExpires } from "./nexthop";
+import { fibMultipathHash, fibSelectMultipath, findException, rtBindException, updateOrCreateFnhe, fnheGw,
+  fnhePmtu, fnheLocked, fnheExpires } from "./nexthop";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED } from "../ipv4/icmp";
 import { fibInit, fibFlushCache, fibLookupFastBatch, fibFastRest, fibPutResult, FIB_FAST_BATCH } from "./fib";
 import { rulesInit } from "./rules";
@@ -58,7 +58,7 @@ const IP_MAX_MTU: u32 = 0xFFFF;
   iif: u32;        // rt_iif
   table: u32;      // id of the table that matched (0 = none)
   info: u32;       // fib_info of the result (0 = none: broadcast, multicast, on-link guess)
-  expires: i64;    // dst.expires (PMTU exception), 0 = none
+  expires: i64;    // dst.expires (from a learned exception), 0 = none
   tos: u8;         // tos of the matched alias
   prefixlen: u8;
   input: u8;       // rt_is_input
@@ -169,12 +169,12 @@ function setNexthop(rt: Rtable, daddr: u32, res: FibResult, fi: u32): void {
   if (gw != 0) { rt.gateway = gw; rt.usesGateway = 1; }
   const e = findException(nh, daddr);
   if (e != 0) {
+    rtBindException(e);
+    // fill_route_from_fnhe: the exception's expiry applies to a learned gateway as to a learned PMTU
+    rt.pmtu = fnhePmtu(e);
+    rt.mtuLocked = fnheLocked(e) ? 1 : 0;
+    rt.expires = fnheExpires(e);
     if (fnheGw(e) != 0) { rt.gateway = fnheGw(e); rt.usesGateway = 1; rt.flags |= RTCF_REDIRECTED; }
-    if (fnhePmtu(e) != 0) {
-      rt.pmtu = fnhePmtu(e);
-      rt.mtuLocked = fnheLocked(e) ? 1 : 0;
-      rt.expires = fnheExpires(e);
-    }
   }
 }
 
@@ -567,9 +567,10 @@ export function ipv4UpdatePmtu(daddr: u32, saddr: u32, tos: u8, proto: u8, mark:
 
 /**
  * __ip_do_redirect for a packet we sent to daddr: accept newGw from oldGw (the ICMP's source) only if
- * oldGw is the route's current gateway, newGw is a unicast on-link address other than oldGw, redirects
- * are accepted on the device, and newGw's neighbour is already valid; then remember it for daddr.
- * Returns 1 if learned.
+ * oldGw is the route's current gateway, newGw is a unicast on-link address other than oldGw and
+ * redirects are accepted on the device. newGw's neighbour entry (on the route's device) must be valid:
+ * if not, it is created and resolution starts (neigh_event_send) and nothing is learned this time — a
+ * later redirect, once the gateway has answered, is. Then remember newGw for daddr. Returns 1 if learned.
  */
 export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: u32, newGw: u32, d: NetDevice): i32 {
   memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
@@ -586,8 +587,12 @@ export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: 
   if (!shared) {
     if (!inetAddrOnlink(d.ifindex, newGw, oldGw)) return 0;
   } else if (inetAddrTypeUnicast(newGw) == false) return 0;
-  const n = neighLookup(newGw, d.ifindex);
-  if (n === null || (n.state & NUD_VALID) == 0) return 0;
+  const out = devGet(rtAux.oif);
+  if (out === null) return 0;
+  let n = neighLookup(newGw, out.ifindex);
+  if (n === null) n = neighCreate(newGw, out);
+  if (n === null) return 0;
+  if ((n.state & NUD_VALID) == 0) { neighEventSend(n, out, null); return 0; }
   memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
   flL.daddr = daddr; flL.saddr = saddr; flL.tos = tos & 0x1C; flL.mark = mark; flL.iif = LOOPBACK_IFINDEX;
   if (fibLookup(flL, resL, 0) != 0 || resL.info == 0) return 0;

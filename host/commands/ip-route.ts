@@ -573,11 +573,17 @@ function filterPrefix(ctx: IpContext, arg: string, family: number): FPrefix {
   return { family: p.bytelen ? p.family : family, bitlen: p.bitlen, specified: p.specified, addr: a };
 }
 
+/** rtnl_routedump_req with iproute_dump_filter, or for `cache` rtnl_rtcache_request (only RTM_F_CLONED). */
 function dumpRequest(ctx: IpContext, f: RouteFilter, family: number): Uint8Array {
   const b = new NlBuilder(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, ctx.nl.nextSeq(), 0);
   const hdr = new Uint8Array(12);
-  hdr[0] = family; hdr[5] = f.protocol;
-  if (f.cloned) new DataView(hdr.buffer).setUint32(8, RTM_F_CLONED, true);
+  hdr[0] = family;
+  if (f.cloned) {
+    new DataView(hdr.buffer).setUint32(8, RTM_F_CLONED, true);
+    b.raw(hdr);
+    return b.finish();
+  }
+  hdr[5] = f.protocol;
   b.raw(hdr);
   if (f.tb) b.u32(RTA_TABLE, f.tb);
   if (f.oif) b.u32(RTA_OIF, f.oif);

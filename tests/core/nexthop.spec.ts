@@ -7,10 +7,10 @@ import { devGet, IFF_UP } from "../../assembly/core/netdev";
 import { timerRun } from "../../assembly/core/timer";
 import { sysctlSet, Sysctl } from "../../assembly/core/sysctl";
 import { inetAddrAdd, RT_SCOPE_UNIVERSE as SCOPE0 } from "../../assembly/ipv4/devinet";
-import { neighCreate, neighUpdate, NUD_REACHABLE } from "../../assembly/neigh/neighbour";
+import { neighLookup, neighUpdate, NUD_REACHABLE, NUD_INCOMPLETE } from "../../assembly/neigh/neighbour";
 import { fibCfg, fibConfigReset, fibNewTable, fibTableInsert, RTN_UNICAST, RTPROT_BOOT, RT_TABLE_MAIN,
   RTAX_MTU, RTAX_LOCK } from "../../assembly/route/fib";
-import { ipRouteOutput, ipv4Mtu, ipv4UpdatePmtu, ipDoRedirect, RTCF_REDIRECTED, fibLookupBatch } from "../../assembly/route/route";
+import { ipRouteOutput, ipv4Mtu, ipv4UpdatePmtu, ipDoRedirect, RTCF_REDIRECTED, fibLookupBatch, routeFlushCache } from "../../assembly/route/route";
 import { fnheCount, FNHE_MAX } from "../../assembly/route/nexthop";
 import { A, name, vethPair } from "./route-fixture";
 
@@ -129,6 +129,22 @@ describe("exceptions: path MTU", () => {
     expect(fnheCount()).toBe(0);
   });
 
+  it("route flush cache (fnhe_genid_bump) makes exceptions stale: the next lookup resets one to nothing learned", () => {
+    viaRoute(0, false);
+    expect(ipv4UpdatePmtu(A(30, 4, 4, 4), A(10, 0, 0, 1), 0, 1, 0, 1400)).toBe(1);
+    expect(ipRouteOutput(A(30, 4, 4, 4), 0)!.expires).toBe(600000);
+    routeFlushCache();
+    expect(fnheCount()).toBe(1);                       // kept, as the kernel keeps it
+    const rt = ipRouteOutput(A(30, 4, 4, 4), 0)!;
+    expect(ipv4Mtu(rt)).toBe(1500);
+    expect(rt.expires).toBe(0);
+    // no expiry left: the timer does not free it; a new report makes it current again
+    setNow(700000); timerRun(700000);
+    expect(fnheCount()).toBe(1);
+    expect(ipv4UpdatePmtu(A(30, 4, 4, 4), A(10, 0, 0, 1), 0, 1, 0, 1400)).toBe(1);
+    expect(ipv4Mtu(ipRouteOutput(A(30, 4, 4, 4), 0)!)).toBe(1400);
+  });
+
   it("stays bounded under a flood of distinct destinations", () => {
     viaRoute(0, false);
     for (let i: u32 = 0; i < FNHE_MAX + 3000; i++) ipv4UpdatePmtu(A(30, (i >> 16) & 255, (i >> 8) & 255, i & 255), 0, 0, 1, 0, 1400);
@@ -142,9 +158,18 @@ describe("exceptions: redirects", () => {
   it("accepts a redirect from the current gateway to a valid on-link neighbour, per destination", () => {
     viaRoute(0, false);
     const d = devGet(va)!;
-    // the new gateway's neighbour is not valid yet: nothing is learned
+    // the new gateway has no neighbour entry: __ip_do_redirect creates it and starts resolving it
+    // (neigh_event_send: INCOMPLETE, one ARP probe), and learns nothing this time
+    expect(neighLookup(A(10, 0, 0, 3), va)).toBeNull();
     expect(ipDoRedirect(A(30, 5, 5, 5), A(10, 0, 0, 1), 0, 0, A(10, 0, 0, 2), A(10, 0, 0, 3), d)).toBe(0);
-    const n = neighCreate(A(10, 0, 0, 3), d)!;
+    const n = neighLookup(A(10, 0, 0, 3), va)!;
+    expect(n).not.toBeNull();
+    expect(n.state).toBe(NUD_INCOMPLETE);
+    expect(n.probes).toBe(1);
+    expect(fnheCount()).toBe(0);
+    // still being resolved: the next redirect neither learns nor probes again
+    expect(ipDoRedirect(A(30, 5, 5, 5), A(10, 0, 0, 1), 0, 0, A(10, 0, 0, 2), A(10, 0, 0, 3), d)).toBe(0);
+    expect(n.probes).toBe(1);
     const mac = memory.data<u8>([2, 0, 0, 0, 0, 3]);
     neighUpdate(n, mac, NUD_REACHABLE, true);
     // not from the current gateway: ignored

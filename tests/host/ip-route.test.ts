@@ -549,3 +549,179 @@ test("an ICMP 'fragmentation needed' about our echo reply teaches the path MTU; 
   assert.equal(runIp(["route", "flush", "cache"], e.netlink).status, 0);
   assert.equal(get(), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache \n");
 });
+
+/** An engine behind the router 192.0.2.2 that sent a big echo reply to 198.51.100.9; returns the quoted header. */
+async function pmtuSetup(extra: string[] = []) {
+  const { ether, ipv4, icmp, icmpEcho, arp, BROADCAST } = await import("../../host/packet.ts");
+  const HOST = "02:00:00:00:00:01", PEER = "02:00:00:00:00:02";
+  const e = await Engine.load({ seed: 7, buffers: 256, bufferShift: 14, skbs: 256, timers: 1024 });
+  for (const l of ["ip link add eth0 type nic", `ip link set eth0 address ${HOST}`, "ip link set eth0 up",
+    "ip addr add 192.0.2.1/24 dev eth0", "ip route add 198.51.100.0/24 via 192.0.2.2", ...extra]) {
+    assert.equal(runCommand(l, e).status, 0, l);
+  }
+  const nic = e.nic(e.ifindex("eth0"));
+  nic.receive([ether(BROADCAST, PEER, 0x0806, arp(1, PEER, "192.0.2.2", "00:00:00:00:00:00", "192.0.2.1"))]);
+  e.run(0); nic.transmit();
+  nic.receive([ether(HOST, PEER, 0x0800, ipv4("198.51.100.9", "192.0.2.1", 1, icmpEcho(9, 1, new Uint8Array(1400))))]);
+  e.run(1000);
+  const [reply] = nic.transmit();
+  const quoted = reply.subarray(14, 14 + 28);
+  /** The router's ICMP about our reply: "fragmentation needed" (rest: the MTU) or a redirect (the new gateway). */
+  const icmpFromRouter = (type: number, code: number, rest: number) =>
+    nic.receive([ether(HOST, PEER, 0x0800, ipv4("192.0.2.2", "192.0.2.1", 1, icmp(type, code, rest, quoted)))]);
+  const ip = (...a: string[]) => { const r = runIp(a, e.netlink); return r.stdout + r.stderr; };
+  return { e, nic, icmpFromRouter, ip, ether, ipv4, arp, HOST };
+}
+
+// Kernel behaviour (checked on Linux 6.18 in namespaces, iproute2 6.1): `ip route show cache` lists the
+// nexthop exceptions that a lookup has bound a route to (none right after the ICMP error; one per route
+// sharing the nexthop's fib_info), with "users 1" and the age since binding under -s; `ip route flush
+// cache` hides them, and the next lookup of a flushed one lists it again with nothing learned.
+test("ip route show cache lists learned PMTU exceptions as the kernel does, until expiry or a flush", async () => {
+  const { e, icmpFromRouter, ip } = await pmtuSetup();
+  icmpFromRouter(3, 4, 1280);
+  e.run(1000);
+  const line = (exp: number, s = "") => `198.51.100.9 via 192.0.2.2 dev eth0 \n    cache expires ${exp}sec ${s}mtu 1280 \n`;
+  assert.equal(ip("route", "show", "cache"), "");            // learned, but no route bound yet
+  assert.equal(ip("route", "get", "198.51.100.9"), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache expires 600sec mtu 1280 \n");
+  assert.equal(ip("route", "show", "cache"), line(600));
+  assert.equal(ip("route", "list", "cache"), line(600));
+  assert.equal(ip("route", "show", "table", "cache"), line(600));
+  assert.equal(ip("route", "show", "cache", "198.51.100.9"), line(600));
+  assert.equal(ip("route", "show", "cache", "198.51.100.10"), "");
+  assert.equal(ip("-d", "route", "show", "cache"), "unicast " + line(600));
+  e.run(3500);
+  assert.equal(ip("-s", "route", "show", "cache"), line(597, "users 1 age 2sec "));
+  assert.equal(ip("route", "show"), "192.0.2.0/24 dev eth0 proto kernel scope link src 192.0.2.1 \n198.51.100.0/24 via 192.0.2.2 dev eth0 \n");
+  // another route through the same gateway shares the fib_info, so its nexthop's exception is listed again
+  assert.equal(runCommand("ip route add 203.0.113.0/24 via 192.0.2.2", e).status, 0);
+  assert.equal(ip("route", "show", "cache"), line(597) + line(597));
+  assert.equal(runCommand("ip route del 203.0.113.0/24", e).status, 0);
+  // expired: gone
+  e.run(600_000);
+  assert.equal(ip("route", "show", "cache"), line(1));
+  e.run(601_000);
+  assert.equal(ip("route", "show", "cache"), "");
+  // learned again, bound, then flushed: hidden; the next lookup resets it and lists it without expiry
+  icmpFromRouter(3, 4, 1280);
+  e.run(603_000);
+  ip("route", "get", "198.51.100.9");
+  assert.equal(ip("route", "show", "cache"), line(600));
+  assert.equal(ip("-s", "route", "flush", "cache"), "*** IPv4 routing cache is flushed.\n");
+  assert.equal(ip("route", "show", "cache"), "");
+  assert.equal(ip("route", "get", "198.51.100.9"), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache \n");
+  assert.equal(ip("route", "show", "cache"), "198.51.100.9 via 192.0.2.2 dev eth0 \n    cache \n");
+  // a new report updates the reset exception in place: listed at once
+  icmpFromRouter(3, 4, 1280);
+  e.run(604_000);
+  assert.equal(ip("route", "show", "cache"), line(600));
+});
+
+test("a redirect to a gateway without a neighbour entry sends an ARP request and is learned only once it answers", async () => {
+  const { e, nic, icmpFromRouter, ip, ether, arp, HOST } = await pmtuSetup();
+  const GW = "02:00:00:00:00:03";
+  icmpFromRouter(5, 1, 0xc0000203);                          // ICMP_REDIR_HOST to 192.0.2.3
+  e.run(1000);
+  const out = nic.transmit();
+  assert.equal(out.length, 1);                               // neigh_event_send: who-has 192.0.2.3
+  assert.deepEqual([...out[0].subarray(0, 6)], [255, 255, 255, 255, 255, 255]);
+  assert.deepEqual([...out[0].subarray(12, 14)], [0x08, 0x06]);
+  assert.deepEqual([...out[0].subarray(20, 22)], [0, 1]);
+  assert.deepEqual([...out[0].subarray(38, 42)], [192, 0, 2, 3]);
+  assert.equal(ip("route", "get", "198.51.100.9"), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache \n");
+  nic.receive([ether(HOST, GW, 0x0806, arp(2, GW, "192.0.2.3", HOST, "192.0.2.1"))]);
+  e.run(1010);
+  icmpFromRouter(5, 1, 0xc0000203);
+  e.run(1020);
+  assert.equal(nic.transmit().length, 0);
+  assert.equal(ip("route", "show", "cache"), "");
+  assert.equal(ip("route", "get", "198.51.100.9"),
+    "198.51.100.9 via 192.0.2.3 dev eth0 src 192.0.2.1 uid 0 \n    cache <redirected> expires 300sec \n");
+  assert.equal(ip("route", "show", "cache"), "198.51.100.9 via 192.0.2.3 dev eth0 \n    cache <redirected> expires 300sec \n");
+  e.run(301_020);                                            // gc_timeout
+  assert.equal(ip("route", "show", "cache"), "");
+  assert.equal(ip("route", "get", "198.51.100.9"), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache \n");
+});
+
+test("the cache dump: strict requests get routes or exceptions (NLM_F_DUMP_FILTERED), legacy ones both; resumes across chunks", async () => {
+  const { e, icmpFromRouter, ip } = await pmtuSetup(["ip route add 203.0.113.0/24 via 192.0.2.2"]);
+  icmpFromRouter(3, 4, 1280);
+  e.run(1000);
+  ip("route", "get", "198.51.100.9");
+  const { NetlinkSocket, NlBuilder, NLM_F_REQUEST, NLM_F_DUMP, NLM_F_MULTI, NLM_F_DUMP_FILTERED, RTM_GETROUTE } =
+    await import("../../host/netlink.ts");
+  const dump = (strict: boolean, flags: number) => {
+    const nl = new NetlinkSocket(e, { strictCheck: strict });
+    const hdr = new Uint8Array(12);
+    hdr[0] = 2;
+    new DataView(hdr.buffer).setUint32(8, flags, true);
+    return nl.request(new NlBuilder(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, 1, 0).raw(hdr).finish())
+      .filter((m) => m.type === RTM_NEWROUTE)
+      .map((m) => { const r = decodeRoute(m); return `${m.flags} ${r.dst}/${r.dstLen} ${(r.flags ?? 0) & 0x200 ? "cloned" : ""}`; });
+  };
+  const routes = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+  const strictRoutes = dump(true, 0);
+  assert.equal(strictRoutes.filter((l) => l.includes("/24")).length, 3);
+  for (const l of strictRoutes) assert.equal(Number(l.split(" ")[0]), NLM_F_MULTI | NLM_F_DUMP_FILTERED, l);
+  assert.ok(!strictRoutes.some((l) => l.includes("cloned")));
+  const exc = `${NLM_F_MULTI | NLM_F_DUMP_FILTERED} 198.51.100.9/32 cloned`;
+  assert.deepEqual(dump(true, 0x200), [exc, exc]);
+  const legacy = dump(false, 0).filter((l) => !l.includes(" 10.") && !l.includes("127."));
+  const main = legacy.filter((l) => routes.some((r) => l.includes(r)) || l.includes("cloned"));
+  assert.deepEqual(main, [`${NLM_F_MULTI} 192.0.2.0/24 `, `${NLM_F_MULTI} 198.51.100.0/24 `, `${NLM_F_MULTI} 198.51.100.9/32 cloned`,
+    `${NLM_F_MULTI} 203.0.113.0/24 `, `${NLM_F_MULTI} 198.51.100.9/32 cloned`]);
+  // a chunk too small for more than one message still gives every route and exception once
+  e.exports.nlSetDumpChunkSize(200);
+  const chunked = dump(false, 0);
+  e.exports.nlSetDumpChunkSize(32768);
+  assert.deepEqual(chunked, dump(false, 0));
+});
+
+// Outputs as Linux 6.18 printed them for the same steps (tests/host/route-cache-vs-kernel.test.ts
+// replays them beside the kernel where namespaces are available).
+test("carrier changes (NETDEV_CHANGE) mark and clear linkdown; ignore_routes_with_linkdown reports dead and leaves multipath", async () => {
+  const e = await Engine.load({ seed: 3, buffers: 64, bufferShift: 14, skbs: 64, timers: 1024 });
+  const run = (l: string) => assert.equal(runCommand(l, e).status, 0, l);
+  const ip = (l: string) => runIp(l.split(" ").slice(1), e.netlink).stdout;
+  for (const l of ["ip link add va type veth peer name vb", "ip link add vc type veth peer name vd", "ip link set lo up",
+    "ip link set va up", "ip link set vb up", "ip link set vc up", "ip link set vd up", "ip addr add 10.0.0.1/24 dev va",
+    "ip addr add 10.1.0.1/24 dev vc", "ip route add 10.9.0.0/24 via 10.0.0.2",
+    "ip route add 10.8.0.0/24 nexthop via 10.0.0.2 nexthop via 10.1.0.2", "ip route add default via 10.1.0.2"]) run(l);
+  run("ip link set vb down");
+  assert.equal(ip("ip route"), "default via 10.1.0.2 dev vc \n10.0.0.0/24 dev va proto kernel scope link src 10.0.0.1 linkdown \n" +
+    "10.1.0.0/24 dev vc proto kernel scope link src 10.1.0.1 \n10.8.0.0/24 \n\tnexthop via 10.0.0.2 dev va weight 1 linkdown \n" +
+    "\tnexthop via 10.1.0.2 dev vc weight 1 \n10.9.0.0/24 via 10.0.0.2 dev va linkdown \n");
+  assert.match(ip("ip route show table local"), /broadcast 10\.0\.0\.255 dev va proto kernel scope link src 10\.0\.0\.1 linkdown \n/);
+  // routes added while the carrier is off start linkdown (fib_check_nh)
+  run("ip route add 10.7.0.0/24 dev va");
+  run("ip route add 10.6.0.0/24 via 10.0.0.5 dev va onlink");
+  assert.equal(ip("ip route show 10.7.0.0/24"), "10.7.0.0/24 dev va scope link linkdown \n");
+  assert.equal(ip("ip route show 10.6.0.0/24"), "10.6.0.0/24 via 10.0.0.5 dev va onlink linkdown \n");
+  run("sysctl -q -w net.ipv4.conf.va.ignore_routes_with_linkdown=1");
+  assert.equal(ip("ip route show 10.9.0.0/24"), "10.9.0.0/24 via 10.0.0.2 dev va dead linkdown \n");
+  // the info goes linkdown only when every nexthop is dead or lost its carrier in this event
+  run("ip link set vd down");
+  assert.equal(ip("ip route show 10.8.0.0/24"),
+    "10.8.0.0/24 \n\tnexthop via 10.0.0.2 dev va weight 1 dead linkdown \n\tnexthop via 10.1.0.2 dev vc weight 1 linkdown \n");
+  run("ip link set vd up");
+  run("ip link set vb up");
+  assert.equal(ip("ip route"), "default via 10.1.0.2 dev vc \n10.0.0.0/24 dev va proto kernel scope link src 10.0.0.1 \n" +
+    "10.1.0.0/24 dev vc proto kernel scope link src 10.1.0.1 \n10.6.0.0/24 via 10.0.0.5 dev va onlink \n" +
+    "10.7.0.0/24 dev va scope link \n10.8.0.0/24 \n\tnexthop via 10.0.0.2 dev va weight 1 \n\tnexthop via 10.1.0.2 dev vc weight 1 \n" +
+    "10.9.0.0/24 via 10.0.0.2 dev va \n");
+  // with the sysctl already set, losing the carrier takes the nexthop out of the multipath spread
+  const viaVa = () => { let n = 0; for (let i = 1; i < 40; i++) if (ip(`ip route get 10.8.0.${i}`).includes("dev va")) n++; return n; };
+  assert.ok(viaVa() > 0);
+  run("ip link set vb down");
+  assert.equal(viaVa(), 0);
+  run("ip link set vb up");
+  assert.ok(viaVa() > 0);
+  // a NIC's carrier is the host's to switch (ip link set carrier): the same events
+  for (const l of ["ip link add eth0 type nic", "ip link set eth0 up", "ip addr add 192.0.2.1/24 dev eth0",
+    "ip route add 198.51.100.0/24 via 192.0.2.2"]) run(l);
+  run("ip link set eth0 carrier off");
+  assert.equal(ip("ip route show dev eth0"), "192.0.2.0/24 proto kernel scope link src 192.0.2.1 linkdown \n" +
+    "198.51.100.0/24 via 192.0.2.2 linkdown \n");
+  run("ip link set eth0 carrier on");
+  assert.equal(ip("ip route show dev eth0"), "192.0.2.0/24 proto kernel scope link src 192.0.2.1 \n198.51.100.0/24 via 192.0.2.2 \n");
+});
