@@ -3,6 +3,7 @@
 // kmallocs) and skb metadata structs. A buffer has a data reference count so clones share data
 // (skb_clone); the per-buffer owner byte records whether the core or the host (through a ring) holds it.
 // Nothing here allocates managed memory; exhaustion returns 0 and the caller drops with Drop.NOMEM.
+import { memZero } from "./mem";
 import { Drop, dropInc } from "./stats";
 
 // Headroom reserved in every buffer the core allocates: NET_SKB_PAD (64 on x86 with 64-byte cache lines).
@@ -152,7 +153,7 @@ function skbStructAlloc(): Skb | null {
   if (skbFreeTop == 0) return null;
   skbFreeTop--;
   const p = load<u32>(skbFree + (<usize>skbFreeTop << 2));
-  memory.fill(p, 0, SKB_STRUCT_SIZE);
+  memZero(p, SKB_STRUCT_SIZE);
   return changetype<Skb>(<usize>p);
 }
 

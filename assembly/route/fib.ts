@@ -26,6 +26,7 @@ import {
 } from "./fib_trie";
 import { NetDevice, devGet, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
 import { timerAdd, timerMod, timerRegister } from "../core/timer";
+import { memCopySmall } from "../core/mem";
 import { jiffies } from "../core/dev";
 import { ifaFirst, ifaAt, InIfaddr, IFA_F_SECONDARY, inetSelectAddr } from "../ipv4/devinet";
 import { fibRebalance, fnheFlushInfo, fnheFlushAll, nhLinkdownIgnored } from "./nexthop";
@@ -556,7 +557,7 @@ export function fibTableLookup(tb: u32, fl: Flowi4, res: FibResult, flags: u32):
     let errL = -EAGAIN;
     if (local != 0 && localMayMatch(key)) errL = tableLookupOne(local, fl, resL, key);
     if (errL != -EAGAIN && resL.prefixlen == 32) {
-      memory.copy(changetype<usize>(res), changetype<usize>(resL), offsetof<FibResult>());
+      memCopySmall(changetype<usize>(res), changetype<usize>(resL), offsetof<FibResult>());
       res.table = main; res.tableId = RT_TABLE_MAIN;
       return errL;
     }
@@ -567,7 +568,7 @@ export function fibTableLookup(tb: u32, fl: Flowi4, res: FibResult, flags: u32):
       lkStopBelow = -1;
     }
     if (errM == -EAGAIN && errL != -EAGAIN) {
-      memory.copy(changetype<usize>(res), changetype<usize>(resL), offsetof<FibResult>());
+      memCopySmall(changetype<usize>(res), changetype<usize>(resL), offsetof<FibResult>());
       errM = errL;
     }
     res.table = main; res.tableId = RT_TABLE_MAIN;

@@ -20,6 +20,7 @@ import { fibLookup } from "./rules";
 import { fibMultipathHash, fibSelectMultipath, findException, rtBindException, updateOrCreateFnhe, fnheGw,
   fnhePmtu, fnheLocked, fnheExpires } from "./nexthop";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED } from "../ipv4/icmp";
+import { memZero } from "../core/mem";
 import { fibInit, fibFlushCache, fibLookupFastBatch, fibFastRest, fibPutResult, FIB_FAST_BATCH } from "./fib";
 import { rulesInit } from "./rules";
 import { nexthopInit } from "./nexthop";
@@ -86,7 +87,7 @@ const flV = changetype<Flowi4>(memory.data(offsetof<Flowi4>()));
 @inline function isLoopback(a: u32): bool { return (a & 0xFF) == 127; }
 const ALL_HOSTS: u32 = 0x010000E0; // 224.0.0.1, joined on every device
 
-function rtReset(rt: Rtable): void { memory.fill(changetype<usize>(rt), 0, offsetof<Rtable>()); }
+function rtReset(rt: Rtable): void { memZero(changetype<usize>(rt), offsetof<Rtable>()); }
 
 /** ip_check_mc_rcu: groups every device has joined (ip_mc_up joins all-hosts). */
 function ipCheckMc(daddr: u32): bool { return daddr == ALL_HOSTS; }
@@ -231,7 +232,7 @@ export function ipRouteOutputFlow(fl: Flowi4, res: FibResult, rt: Rtable): i32 {
   let dev: NetDevice | null = null;
   let flags: u32 = 0;
   fl.iif = LOOPBACK_IFINDEX;
-  memory.fill(changetype<usize>(res), 0, offsetof<FibResult>());
+  memZero(changetype<usize>(res), offsetof<FibResult>());
   res.type = RTN_UNICAST;
   if (fl.saddr != 0) {
     if (isMulticast(fl.saddr) || fl.saddr == 0xFFFFFFFF || isZeronet(fl.saddr)) return -EINVAL;
@@ -304,7 +305,7 @@ export function ipRouteOutputError(): i32 { return lastOutErr; }
  * in ipRouteOutputError()).
  */
 export function ipRouteOutput(daddr: u32, saddr: u32, tos: u8 = 0, oif: u32 = 0, mark: u32 = 0): Rtable | null {
-  memory.fill(changetype<usize>(flOut), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flOut), offsetof<Flowi4>());
   flOut.daddr = daddr; flOut.saddr = saddr; flOut.tos = tos & 0x1C; flOut.oif = oif; flOut.mark = mark;
   const err = ipRouteOutputFlow(flOut, resOut, rtOut);
   lastOutErr = err;
@@ -332,7 +333,7 @@ export function fibValidateSource(src: u32, dst: u32, tos: u8, oif: u32, dev: Ne
       return inetAddrIsLocal(src) != 0 ? -EINVAL : 0;
     }
   }
-  memory.fill(changetype<usize>(flV), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flV), offsetof<Flowi4>());
   flV.iif = oif != 0 ? oif : LOOPBACK_IFINDEX;
   flV.daddr = src;
   flV.saddr = dst;
@@ -377,7 +378,7 @@ function localInput(rt: Rtable, res: FibResult, type: u8, flags: u32, err: i32, 
  */
 export function ipRouteInputFlow(fl: Flowi4, dev: NetDevice, res: FibResult, rt: Rtable): i32 {
   const daddr = fl.daddr, saddr = fl.saddr;
-  memory.fill(changetype<usize>(res), 0, offsetof<FibResult>());
+  memZero(changetype<usize>(res), offsetof<FibResult>());
   rtReset(rt);
   if (isMulticast(daddr)) {
     // ip_route_input_mc for groups we are in (no multicast routing here)
@@ -468,7 +469,7 @@ export function ipRouteInput(daddr: u32, saddr: u32, d: NetDevice, tos: u8 = 0, 
     } else { rtIn.type = RTN_LOCAL; rtIn.flags = RTCF_LOCAL; }
     return rtIn;
   }
-  memory.fill(changetype<usize>(flIn), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flIn), offsetof<Flowi4>());
   flIn.daddr = daddr; flIn.saddr = saddr; flIn.tos = tos & 0x1C; flIn.mark = mark; flIn.proto = proto;
   flIn.iif = d.ifindex;
   const err = ipRouteInputFlow(flIn, d, resIn, rtIn);
@@ -543,7 +544,7 @@ const resL = changetype<FibResult>(memory.data(offsetof<FibResult>()));
  * is not below the current MTU; below min_pmtu the value is clamped and locked. Returns 1 if learned.
  */
 export function ipv4UpdatePmtu(daddr: u32, saddr: u32, tos: u8, proto: u8, mark: u32, mtuIn: u32): i32 {
-  memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flL), offsetof<Flowi4>());
   flL.daddr = daddr; flL.saddr = saddr; flL.tos = tos & 0x1C; flL.proto = proto; flL.mark = mark;
   if (ipRouteOutputFlow(flL, resL, rtAux) != 0) return 0;
   if (rtAux.info != 0 && load<u8>(rtAux.info, FI_MTU_LOCKED) != 0) return 0;   // ip_mtu_locked
@@ -556,7 +557,7 @@ export function ipv4UpdatePmtu(daddr: u32, saddr: u32, tos: u8, proto: u8, mark:
   const expires = <i64>sysctl(Sysctl.route_mtu_expires) * 1000;
   if (rtAux.pmtu == mtu && !lock && jiffies() < rtAux.expires - expires / 2) return 0;
   // __ip_rt_update_pmtu looks the flow up again and records on the chosen nexthop
-  memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flL), offsetof<Flowi4>());
   flL.daddr = daddr; flL.saddr = saddr; flL.tos = tos & 0x1C; flL.proto = proto; flL.mark = mark;
   flL.iif = LOOPBACK_IFINDEX;
   if (fibLookup(flL, resL, 0) != 0 || resL.info == 0) return 0;
@@ -573,7 +574,7 @@ export function ipv4UpdatePmtu(daddr: u32, saddr: u32, tos: u8, proto: u8, mark:
  * later redirect, once the gateway has answered, is. Then remember newGw for daddr. Returns 1 if learned.
  */
 export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: u32, newGw: u32, d: NetDevice): i32 {
-  memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flL), offsetof<Flowi4>());
   flL.daddr = daddr; flL.saddr = saddr; flL.tos = tos & 0x1C; flL.mark = mark;
   if (ipRouteOutputFlow(flL, resL, rtAux) != 0) return 0;
   if (rtAux.gateway != oldGw) return 0;
@@ -593,7 +594,7 @@ export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: 
   if (n === null) n = neighCreate(newGw, out);
   if (n === null) return 0;
   if ((n.state & NUD_VALID) == 0) { neighEventSend(n, out, null); return 0; }
-  memory.fill(changetype<usize>(flL), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flL), offsetof<Flowi4>());
   flL.daddr = daddr; flL.saddr = saddr; flL.tos = tos & 0x1C; flL.mark = mark; flL.iif = LOOPBACK_IFINDEX;
   if (fibLookup(flL, resL, 0) != 0 || resL.info == 0) return 0;
   fibSelectPath(flL, resL);
@@ -640,7 +641,7 @@ function inetAddrOnlink(ifindex: u32, a: u32, b: u32): bool {
 }
 
 function inetAddrTypeUnicast(a: u32): bool {
-  memory.fill(changetype<usize>(flV), 0, offsetof<Flowi4>());
+  memZero(changetype<usize>(flV), offsetof<Flowi4>());
   flV.daddr = a;
   if (fibLookup(flV, resV, 0) != 0) return true;   // no route: RTN_UNICAST as inet_addr_type says
   return resV.type == RTN_UNICAST;
