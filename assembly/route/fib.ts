@@ -335,6 +335,8 @@ export function fibInit(): void {
   customRules = false; customLocalRoutes = false;
   genid = 1; devAddrGenid = 1;
   aidChunk(0);                                 // so that fibAlias(0) == 0
+  store<u32>(fastNone, <u32>fastNoneInfo, FA_INFO);
+  store<u8>(fastNoneInfo, 1, FI_DEAD);
   compactTimer = 0;
   timerRegister(TIMER_FIB_COMPACT, fibCompactTimer);
   aidNext = 1; aidFree = 0;                    // every list went with the flush above
@@ -582,6 +584,9 @@ export const FIB_FAST_BATCH: i32 = 1024;
 const fastKeys = memory.data(FIB_FAST_BATCH << 2);
 const fastVals = memory.data(FIB_FAST_BATCH << 2);
 const fastRest = memory.data(FIB_FAST_BATCH << 2);
+// Stand-in alias for addresses without a prefix: its info is dead, so it is never taken.
+const fastNoneInfo = memory.data(<i32>(FI_HDR + NH_SIZE));
+const fastNone = <u32>memory.data(<i32>ALIAS_SIZE);
 /** Indices (u32) of the addresses the last fibLookupFastBatch left to fib_lookup. */
 export function fibFastRest(): usize { return fastRest; }
 
@@ -610,28 +615,31 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
   const noDefault = fibDefaultT == 0 || trieCount(load<u32>(fibDefaultT, TB_TRIE)) == 0;
   for (let i = 0; i < n; i++) store<u32>(fastKeys + (<usize>i << 2), bswap<u32>(load<u32>(addrs + (<usize>i << 2))));
   trieLookupBatch(load<u32>(fibMainT, TB_TRIE), fastKeys, fastVals, n);
+  // branch-free over the (unpredictable) outcomes: an address without a prefix reads fastNone
   for (let i = 0; i < n; i++) {
-    const fa = fibAlias(load<u32>(fastVals + (<usize>i << 2)));
+    const key = load<u32>(fastKeys + (<usize>i << 2));
+    const fa0 = fibAlias(load<u32>(fastVals + (<usize>i << 2)));
+    const fa = select<u32>(fa0, fastNone, fa0 != 0);
+    const fi = load<u32>(fa, FA_INFO);
+    const nh = fiNh(fi, 0);
+    const type = load<u8>(fa, FA_TYPE);
+    const local = (localWide | load<u32>(localC8 + (<usize>(key >>> 24) << 2))
+      | load<u16>(localC16 + (<usize>(key >>> 16) << 1))) != 0;
+    // check_leaf's choice exactly: tos 0, live info, not an error type, one live nexthop (linkdown
+    // ones, which ignore_routes_with_linkdown may skip, go the slow way)
+    const fast = !local & (load<u8>(fa, FA_TOS) == 0) & (load<u8>(fi, FI_DEAD) == 0) & (<u32>type - RTN_UNICAST < 5)
+      & (fiNhs(fi) == 1) & (((load<u32>(fi, FI_FLAGS) | load<u32>(nh, NH_FLAGS)) & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) == 0);
+    const none = (fa0 == 0) & !local & noDefault;
+    const st = load<u8>(fa, FA_STATE);
+    store<u8>(fa, st | select<u8>(FA_S_ACCESSED, 0, fast), FA_STATE);
+    const gw = load<u32>(nh, NH_GW);
     const o = out + (<usize>i << 3);
-    if (!localMayMatch(load<u32>(fastKeys + (<usize>i << 2)))) {
-      if (fa == 0) {
-        if (noDefault) { fibPutResult(o, 0, 0, 0, ENETUNREACH); continue; }
-      } else {
-        const fi = load<u32>(fa, FA_INFO);
-        const nh = fiNh(fi, 0);
-        const type = load<u8>(fa, FA_TYPE);
-        if (load<u8>(fa, FA_TOS) == 0 && load<u8>(fi, FI_DEAD) == 0 && fibPropsError(type) == 0 && fiNhs(fi) == 1
-          && ((load<u32>(fi, FI_FLAGS) | load<u32>(nh, NH_FLAGS)) & RTNH_F_DEAD) == 0 && !nhLinkdownIgnored(nh)) {
-          const st = load<u8>(fa, FA_STATE);
-          if ((st & FA_S_ACCESSED) == 0) store<u8>(fa, st | FA_S_ACCESSED, FA_STATE);
-          const gw = load<u32>(nh, NH_GW);
-          fibPutResult(o, gw != 0 ? gw : load<u32>(addrs + (<usize>i << 2)), load<u32>(nh, NH_OIF), type, 0);
-          continue;
-        }
-      }
-    }
+    store<u32>(o, select<u32>(select<u32>(gw, load<u32>(addrs + (<usize>i << 2)), gw != 0), 0, fast));
+    store<u16>(o, select<u16>(<u16>load<u32>(nh, NH_OIF), 0, fast), 4);
+    store<u8>(o, select<u8>(type, 0, fast), 6);
+    store<u8>(o, select<u8>(<u8>ENETUNREACH, 0, none), 7);
     store<u32>(fastRest + (<usize>rest << 2), i);
-    rest++;
+    rest += i32(!(fast | none));
   }
   return rest;
 }
