@@ -251,49 +251,66 @@ let localC8: usize = 0;              // 256 u32
 let localWide: u32 = 0;
 let devAddrGenid: u32 = 1;           // net->ipv4.dev_addr_genid
 
-// Alias-list ids (trie values): a two-level table id -> head alias, 4096 ids per chunk, ids
-// recycled through a free list threaded through the table. Id 0 is never handed out (no route).
+// Alias-list ids (trie values): a two-level table id -> entry, 4096 entries per chunk, ids recycled
+// through a free list threaded through the table. Id 0 is never handed out (no route).
+// Entry: [head alias u32][fast nexthop u32][fast generation u32][fast type u8][pad x3]. The fast
+// fields cache what fibLookupFastBatch needs (the nexthop check_leaf takes for a plain flow, or 0)
+// and are valid while their generation is fastGen, which every change to aliases, infos or
+// nexthop flags moves on (fibFastInvalidate).
 const AID_SHIFT: u32 = 12;
+const AID_ENTRY_SHIFT: u32 = 4;
+const AID_FAST_NH: u32 = 4;
+const AID_FAST_GEN: u32 = 8;
+const AID_FAST_TYPE: u32 = 12;
 const aidDir = memory.data(<i32>(((TRIE_VALUE_MAX + 1) >> AID_SHIFT) << 2));
 let aidNext: u32 = 1;
 let aidFree: u32 = 0;
+let fastGen: u32 = 1;
 
 // @ts-ignore: decorator
-@inline function aidSlot(id: u32): u32 { return load<u32>(aidDir + ((id >> AID_SHIFT) << 2)) + ((id & ((1 << AID_SHIFT) - 1)) << 2); }
+@inline function aidEntry(id: u32): u32 {
+  return load<u32>(aidDir + ((id >> AID_SHIFT) << 2)) + ((id & ((1 << AID_SHIFT) - 1)) << AID_ENTRY_SHIFT);
+}
 /** The head alias of the list a trie value names (0 for 0). */
 // @ts-ignore: decorator
-@inline export function fibAlias(id: u32): u32 { return load<u32>(aidSlot(id)); }
+@inline export function fibAlias(id: u32): u32 { return load<u32>(aidEntry(id)); }
+/** Cached fast-path answers are stale from now on. */
+// @ts-ignore: decorator
+@inline function fibFastInvalidate(): void { fastGen++; }
 
 function aidChunk(id: u32): void {
   const d = aidDir + ((id >> AID_SHIFT) << 2);
   if (load<u32>(d) != 0) return;
-  const chunk = <u32>heap.alloc(4 << AID_SHIFT);   // control path; kept for the engine's lifetime
-  memory.fill(chunk, 0, 4 << AID_SHIFT);
+  const size: usize = 1 << (AID_SHIFT + AID_ENTRY_SHIFT);
+  const chunk = <u32>heap.alloc(size);             // control path; kept for the engine's lifetime
+  memory.fill(chunk, 0, size);
   store<u32>(d, chunk);
 }
 
 /** A new id naming head fa, or 0 when all 2^24 - 1 are taken. */
 function aliasIdNew(fa: u32): u32 {
   let id = aidFree;
-  if (id != 0) aidFree = load<u32>(aidSlot(id));
+  if (id != 0) aidFree = load<u32>(aidEntry(id));
   else {
     if (aidNext > TRIE_VALUE_MAX) return 0;
     id = aidNext++;
     aidChunk(id);
   }
-  store<u32>(aidSlot(id), fa);
+  const e = aidEntry(id);
+  store<u32>(e, fa);
+  store<u32>(e, 0, AID_FAST_GEN);
   store<u32>(fa, id, FA_ID);
   return id;
 }
 
 function aliasIdFree(id: u32): void {
-  store<u32>(aidSlot(id), aidFree);
+  store<u32>(aidEntry(id), aidFree);
   aidFree = id;
 }
 
 export function fibGenid(): u32 { return genid; }
 /** rt_cache_flush: cached results (nh_saddr, learned exceptions' bindings) become stale. */
-export function rtCacheFlush(): void { genid++; }
+export function rtCacheFlush(): void { genid++; fibFastInvalidate(); }
 export function fibHasCustomRules(): bool { return customRules; }
 export function fibHasCustomLocalRoutes(): bool { return customLocalRoutes; }
 /** fib4_rule_configure / fib4_rule_delete: the first custom rule unmerges local from main. */
@@ -335,8 +352,6 @@ export function fibInit(): void {
   customRules = false; customLocalRoutes = false;
   genid = 1; devAddrGenid = 1;
   aidChunk(0);                                 // so that fibAlias(0) == 0
-  store<u32>(fastNone, <u32>fastNoneInfo, FA_INFO);
-  store<u8>(fastNoneInfo, 1, FI_DEAD);
   compactTimer = 0;
   timerRegister(TIMER_FIB_COMPACT, fibCompactTimer);
   aidNext = 1; aidFree = 0;                    // every list went with the flush above
@@ -584,9 +599,6 @@ export const FIB_FAST_BATCH: i32 = 1024;
 const fastKeys = memory.data(FIB_FAST_BATCH << 2);
 const fastVals = memory.data(FIB_FAST_BATCH << 2);
 const fastRest = memory.data(FIB_FAST_BATCH << 2);
-// Stand-in alias for addresses without a prefix: its info is dead, so it is never taken.
-const fastNoneInfo = memory.data(<i32>(FI_HDR + NH_SIZE));
-const fastNone = <u32>memory.data(<i32>ALIAS_SIZE);
 /** Indices (u32) of the addresses the last fibLookupFastBatch left to fib_lookup. */
 export function fibFastRest(): usize { return fastRest; }
 
@@ -594,6 +606,28 @@ export function fibFastRest(): usize { return fastRest; }
 // @ts-ignore: decorator
 @inline export function fibPutResult(o: usize, nexthop: u32, oif: u32, type: u8, errno: i32): void {
   store<u32>(o, nexthop); store<u16>(o, <u16>oif, 4); store<u8>(o, type, 6); store<u8>(o, <u8>errno, 7);
+}
+
+/**
+ * Fill id entry e's fast fields: the nexthop check_leaf takes for a plain flow when the list's first
+ * alias settles it (tos 0, a live info, a type that is not an error, one live nexthop; linkdown ones,
+ * which ignore_routes_with_linkdown may skip, go the slow way), else 0. Marks that alias accessed.
+ */
+function fastEntryFill(e: u32, gen: u32): void {
+  const fa = load<u32>(e);
+  let nh: u32 = 0;
+  if (fa != 0) {
+    const fi = load<u32>(fa, FA_INFO);
+    const type = load<u8>(fa, FA_TYPE);
+    if (load<u8>(fa, FA_TOS) == 0 && load<u8>(fi, FI_DEAD) == 0 && fibPropsError(type) == 0 && fiNhs(fi) == 1
+      && ((load<u32>(fi, FI_FLAGS) | load<u32>(fiNh(fi, 0), NH_FLAGS)) & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) == 0) {
+      nh = fiNh(fi, 0);
+      store<u8>(fa, load<u8>(fa, FA_STATE) | FA_S_ACCESSED, FA_STATE);
+      store<u8>(e, type, AID_FAST_TYPE);
+    }
+  }
+  store<u32>(e, nh, AID_FAST_NH);
+  store<u32>(e, gen, AID_FAST_GEN);
 }
 
 /**
@@ -615,28 +649,24 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
   const noDefault = fibDefaultT == 0 || trieCount(load<u32>(fibDefaultT, TB_TRIE)) == 0;
   for (let i = 0; i < n; i++) store<u32>(fastKeys + (<usize>i << 2), bswap<u32>(load<u32>(addrs + (<usize>i << 2))));
   trieLookupBatch(load<u32>(fibMainT, TB_TRIE), fastKeys, fastVals, n);
-  // branch-free over the (unpredictable) outcomes: an address without a prefix reads fastNone
+  // branch-free over the (unpredictable) outcomes; an address without a prefix reads id 0's entry,
+  // whose fast nexthop is 0
+  const gen = fastGen;
   for (let i = 0; i < n; i++) {
     const key = load<u32>(fastKeys + (<usize>i << 2));
-    const fa0 = fibAlias(load<u32>(fastVals + (<usize>i << 2)));
-    const fa = select<u32>(fa0, fastNone, fa0 != 0);
-    const fi = load<u32>(fa, FA_INFO);
-    const nh = fiNh(fi, 0);
-    const type = load<u8>(fa, FA_TYPE);
+    const id = load<u32>(fastVals + (<usize>i << 2));
+    const e = aidEntry(id);
+    if (load<u32>(e, AID_FAST_GEN) != gen) fastEntryFill(e, gen);
+    const nh = load<u32>(e, AID_FAST_NH);
     const local = (localWide | load<u32>(localC8 + (<usize>(key >>> 24) << 2))
       | load<u16>(localC16 + (<usize>(key >>> 16) << 1))) != 0;
-    // check_leaf's choice exactly: tos 0, live info, not an error type, one live nexthop (linkdown
-    // ones, which ignore_routes_with_linkdown may skip, go the slow way)
-    const fast = !local & (load<u8>(fa, FA_TOS) == 0) & (load<u8>(fi, FI_DEAD) == 0) & (<u32>type - RTN_UNICAST < 5)
-      & (fiNhs(fi) == 1) & (((load<u32>(fi, FI_FLAGS) | load<u32>(nh, NH_FLAGS)) & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) == 0);
-    const none = (fa0 == 0) & !local & noDefault;
-    const st = load<u8>(fa, FA_STATE);
-    store<u8>(fa, st | select<u8>(FA_S_ACCESSED, 0, fast), FA_STATE);
+    const fast = !local & (nh != 0);
+    const none = (id == 0) & !local & noDefault;
     const gw = load<u32>(nh, NH_GW);
     const o = out + (<usize>i << 3);
     store<u32>(o, select<u32>(select<u32>(gw, load<u32>(addrs + (<usize>i << 2)), gw != 0), 0, fast));
     store<u16>(o, select<u16>(<u16>load<u32>(nh, NH_OIF), 0, fast), 4);
-    store<u8>(o, select<u8>(type, 0, fast), 6);
+    store<u8>(o, select<u8>(load<u8>(e, AID_FAST_TYPE), 0, fast), 6);
     store<u8>(o, select<u8>(<u8>ENETUNREACH, 0, none), 7);
     store<u32>(fastRest + (<usize>rest << 2), i);
     rest += i32(!(fast | none));
@@ -780,6 +810,7 @@ export function fibReleaseInfo(fi: u32): void {
   if (pv != 0) store<u32>(pv, nx, FI_ALLNEXT); else infoAll = nx;
   if (nx != 0) store<u32>(nx, pv, FI_ALLPREV);
   store<u8>(fi, 1, FI_DEAD);
+  fibFastInvalidate();
   const sh = load<u32>(fi, FI_ALIAS);
   if (sh != 0) aliasPrivateFree(sh);            // no prefix uses it any more (each held a reference)
   fnheFlushInfo(fi);
@@ -1125,6 +1156,7 @@ function aliasSettle(tb: u32, key: u32, plen: i32, head: u32): void {
  * Returns the alias now holding the new content, or 0 (-ENOBUFS) when no list id is left.
  */
 function insertAlias(tb: u32, key: u32, plen: i32, head: u32, before: u32, fi: u32, tos: u8, type: u8): u32 {
+  fibFastInvalidate();
   if (head == 0) {
     const na = tos == 0 ? aliasShared(fi) : aliasPrivate(fi, tos, type);
     if (na == 0) return 0;
@@ -1157,6 +1189,7 @@ function insertAlias(tb: u32, key: u32, plen: i32, head: u32, before: u32, fi: u
 
 /** Unlink alias fa from the list of key/plen (the trie entry goes with the last alias). */
 function removeAlias(tb: u32, key: u32, plen: i32, head: u32, fa: u32): void {
+  fibFastInvalidate();
   if (fa == head) {
     const nx = load<u32>(head, FA_NEXT);
     if (nx == 0) {
@@ -1220,6 +1253,7 @@ export function fibTableInsert(tb: u32, c: FibConfig): i32 {
       }
       const drop = load<u32>(faFirst, FA_INFO);
       const state = load<u8>(faFirst, FA_STATE);
+      fibFastInvalidate();
       let faNew = faFirst;
       if (aliasIsShared(faFirst)) {               // the whole list: now the new info's shared alias
         faNew = aliasShared(fi);
@@ -1424,6 +1458,7 @@ export const NETDEV_UNREGISTER: i32 = 6;
 
 /** fib_sync_down_dev: nexthops on dev die (force: host-scope ones too); returns infos now fully dead. */
 export function fibSyncDownDev(ifindex: u32, event: i32, force: bool): u32 {
+  fibFastInvalidate();
   const skipScope: i32 = force ? -1 : <i32>RT_SCOPE_NOWHERE;
   let ret: u32 = 0;
   for (let fi = infoAll; fi != 0; fi = load<u32>(fi, FI_ALLNEXT)) {
@@ -1474,6 +1509,7 @@ function fibNhInitLinkdown(fi: u32): void {
 
 /** fib_sync_up: nexthops on a device that came up (or got its carrier) live again. */
 export function fibSyncUp(d: NetDevice, nhFlags: u32): void {
+  fibFastInvalidate();
   if ((d.flags & IFF_UP) == 0) return;
   if ((nhFlags & RTNH_F_DEAD) != 0 && d.carrier != 0) nhFlags |= RTNH_F_LINKDOWN;
   for (let fi = infoAll; fi != 0; fi = load<u32>(fi, FI_ALLNEXT)) {
@@ -1499,6 +1535,7 @@ export function fibSyncUp(d: NetDevice, nhFlags: u32): void {
 
 /** fib_sync_down_addr: routes in main whose prefsrc was this (now gone) address die. */
 function fibSyncDownAddr(local: u32): u32 {
+  fibFastInvalidate();
   if (local == 0) return 0;
   let ret: u32 = 0;
   for (let fi = infoAll; fi != 0; fi = load<u32>(fi, FI_ALLNEXT)) {

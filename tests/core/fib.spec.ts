@@ -12,6 +12,7 @@ import {
   RT_TABLE_MAIN, RT_TABLE_LOCAL, EEXIST, ENOENT, ESRCH, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES,
 } from "../../assembly/route/fib";
 import { fibLookup } from "../../assembly/route/rules";
+import { devConfSet, CONF_ALL, DevConf } from "../../assembly/core/sysctl";
 import { fibLookupBatch } from "../../assembly/route/route";
 import { A, name, vethPair } from "./route-fixture";
 
@@ -186,6 +187,29 @@ describe("lookup: batched (fibLookupBatch) as fib_lookup", () => {
     route(A(20, 7, 0, 0), 16, A(10, 0, 0, 2), 0, RTN_UNICAST, 0, 9);
     batchAgrees();
     route(0, 0, A(10, 1, 0, 9), 0, RTN_UNICAST, 0, 0, 253);
+    batchAgrees();
+  });
+
+  it("stays in step with route and device changes (cached fast answers are dropped)", () => {
+    route(A(20, 0, 0, 0), 8, A(10, 0, 0, 2));
+    route(A(20, 1, 0, 0), 16, A(10, 1, 0, 2));
+    route(A(20, 7, 0, 0), 16, A(10, 1, 0, 2), 0, RTN_UNICAST, 0, 5);
+    route(A(20, 7, 0, 0), 16, A(10, 0, 0, 2), 0, RTN_UNICAST, 0, 9);
+    batchAgrees();
+    route(A(20, 0, 0, 0), 8, A(10, 0, 0, 3), 0, RTN_UNICAST, 0, 0, RT_TABLE_MAIN, CREATE | REPLACE);
+    batchAgrees();
+    // a new first alias of a private list: same list id, other answer
+    route(A(20, 7, 0, 0), 16, A(10, 0, 0, 3), 0, RTN_UNICAST, 0, 1);
+    batchAgrees();
+    // linkdown nexthops skipped (ignore_routes_with_linkdown): vb down takes va's carrier
+    devConfSet(CONF_ALL, DevConf.ignore_routes_with_linkdown, 1);
+    devChangeFlags(devGet(vb)!, 0);                 // nexthops via vb die: /16s flushed, va linkdown
+    batchAgrees();
+    devConfSet(CONF_ALL, DevConf.ignore_routes_with_linkdown, 0);
+    devChangeFlags(devGet(vb)!, IFF_UP);
+    route(A(20, 1, 0, 0), 16, 0, 0, RTN_BLACKHOLE);
+    batchAgrees();
+    expect(del(A(20, 0, 0, 0), 8)).toBe(0);
     batchAgrees();
   });
 });
