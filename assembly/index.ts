@@ -12,4 +12,5 @@ export { sysctlSet, sysctlGet, devConfSet, devConfGet } from "./core/sysctl";
 export { abiNicRing, abiCounterNames, abiSysctlNames, abiNetdevOffsets, countersBase, countersTotal } from "./core/abi";
 export { nlRequestBuffer, nlRequestCapacity, nlReplyBuffer, nlRecv, nlDumpContinue, nlDumpPending, nlSetDumpChunkSize, nlNotifySetGroups, nlNotifyBuffer, nlNotifyDrain, nlNotifyOverrun, rtnetlinkInit } from "./netlink/rtnetlink";
 export { trieNew, trieInsert, trieGet, trieDelete, trieLookupLongest, trieLookupBatch, trieCount, trieFree, trieCheck, trieMemoryBytes, trieStat, trieInsertBatch, trieDeleteBatch, trieChurnBatch, trieLookupRejectBatch, trieCompact } from "./route/fib_trie";
-export { fibLookupBatch, routeFlushCache, fibMainTrieProbe } from "./route/route";
+export { fibLookupBatch, routeFlushCache } from "./route/route";
+export { fibMainTrie } from "./route/fib";

@@ -320,6 +320,8 @@ export function fibSetCustomLocalRoutes(): void { customLocalRoutes = true; }
 /** `ip route flush cache`: rt_cache_flush plus fnhe_genid_bump (learned exceptions are forgotten). */
 export function fibFlushCache(): void { rtCacheFlush(); fnheFlushAll(); }
 export function fibMainTable(): u32 { return fibMainT; }
+/** The main table's trie (benchmarks time the trie pass alone next to fibLookupBatch). */
+export function fibMainTrie(): u32 { return fibMainT != 0 ? load<u32>(fibMainT, TB_TRIE) : 0; }
 export function fibDefaultTable(): u32 { return fibDefaultT; }
 export function fibInfoCount(): u32 { return infoCount; }
 

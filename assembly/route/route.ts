@@ -21,7 +21,7 @@ import { fibMultipathHash, fibSelectMultipath, findException, rtBindException, u
   fnhePmtu, fnheLocked, fnheExpires } from "./nexthop";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED } from "../ipv4/icmp";
 import { memZero } from "../core/mem";
-import { fibMainTable, fibInit, fibFlushCache, fibLookupFastBatch, fibFastRest, fibPutResult, FIB_FAST_BATCH } from "./fib";
+import { fibInit, fibFlushCache, fibLookupFastBatch, fibFastRest, fibPutResult, FIB_FAST_BATCH } from "./fib";
 import { rulesInit } from "./rules";
 import { nexthopInit } from "./nexthop";
 import { rtnlRouteInit } from "../netlink/rtnl_route";
@@ -682,4 +682,3 @@ export function fibLookupBatch(addrs: usize, out: usize, n: i32): void {
 
 /** `ip route flush cache` (/proc/sys/net/ipv4/route/flush): learned exceptions are forgotten. */
 export function routeFlushCache(): void { fibFlushCache(); }
-export function fibMainTrieProbe(): u32 { return load<u32>(fibMainTable(), 4); }
