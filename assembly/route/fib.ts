@@ -276,7 +276,13 @@ let fastGen: u32 = 1;
 @inline export function fibAlias(id: u32): u32 { return load<u32>(aidEntry(id)); }
 /** Cached fast-path answers are stale from now on. */
 // @ts-ignore: decorator
-@inline function fibFastInvalidate(): void { fastGen++; }
+@inline function fibFastInvalidate(): void { if (++fastGen == 0) fastGenWrap(); }
+
+/** The generation wrapped: no entry may keep a generation that could come round again. */
+function fastGenWrap(): void {
+  for (let id: u32 = 0; id < aidNext; id++) store<u32>(aidEntry(id), 0, AID_FAST_GEN);
+  fastGen = 1;
+}
 
 function aidChunk(id: u32): void {
   const d = aidDir + ((id >> AID_SHIFT) << 2);
@@ -376,8 +382,7 @@ function localFilter(tb: u32, key: u32, plen: i32, d: i32): void {
 /** Could the local table hold a prefix covering host-order key? */
 // @ts-ignore: decorator
 @inline function localMayMatch(key: u32): bool {
-  return localWide != 0 || load<u32>(localC8 + (<usize>(key >>> 24) << 2)) != 0
-    || load<u16>(localC16 + (<usize>(key >>> 16) << 1)) != 0;
+  return (localWide | load<u32>(localC8 + (<usize>(key >>> 24) << 2)) | load<u16>(localC16 + (<usize>(key >>> 16) << 1))) != 0;
 }
 
 /** fib_get_table: 0 when the table does not exist. */
@@ -640,7 +645,7 @@ function fastEntryFill(e: u32, gen: u32): void {
  * and the prefix's first alias has tos 0, a live info, a type that is not an error and one live
  * nexthop (what check_leaf takes), or nothing covers it and the default table is empty
  * (-ENETUNREACH). Returns how many are left for fib_lookup (all of them when custom rules exist);
- * their indices are at fibFastRest(). Marks a taken alias accessed, as check_leaf does.
+ * their indices are at fibFastRest(). The per-prefix part comes from the list id's cached entry.
  */
 export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
   let rest = 0;
@@ -660,8 +665,7 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
     const e = aidEntry(id);
     if (load<u32>(e, AID_FAST_GEN) != gen) fastEntryFill(e, gen);
     const nh = load<u32>(e, AID_FAST_NH);
-    const local = (localWide | load<u32>(localC8 + (<usize>(key >>> 24) << 2))
-      | load<u16>(localC16 + (<usize>(key >>> 16) << 1))) != 0;
+    const local = localMayMatch(key);
     const fast = !local & (nh != 0);
     const none = (id == 0) & !local & noDefault;
     const gw = load<u32>(nh, NH_GW);
@@ -814,7 +818,7 @@ export function fibReleaseInfo(fi: u32): void {
   store<u8>(fi, 1, FI_DEAD);
   fibFastInvalidate();
   const sh = load<u32>(fi, FI_ALIAS);
-  if (sh != 0) aliasPrivateFree(sh);            // no prefix uses it any more (each held a reference)
+  if (sh != 0) aliasHeadFree(sh);            // no prefix uses it any more (each held a reference)
   fnheFlushInfo(fi);
   const m = load<u32>(fi, FI_METRICS);
   if (m != 0) kmemFree(metricsCache, m);
@@ -1123,7 +1127,8 @@ function aliasPrivate(fi: u32, tos: u8, type: u8): u32 {
   return fa;
 }
 
-function aliasPrivateFree(fa: u32): void {
+/** Free a list head (private, or a shared alias whose info goes) and its id. */
+function aliasHeadFree(fa: u32): void {
   aliasIdFree(load<u32>(fa, FA_ID));
   kmemFree(aliasCache, fa);
 }
@@ -1149,7 +1154,7 @@ function aliasSettle(tb: u32, key: u32, plen: i32, head: u32): void {
   const sh = aliasShared(load<u32>(head, FA_INFO));
   if (sh == 0) return;
   aliasSetHead(tb, key, plen, sh);
-  aliasPrivateFree(head);
+  aliasHeadFree(head);
 }
 
 /**
@@ -1197,7 +1202,7 @@ function removeAlias(tb: u32, key: u32, plen: i32, head: u32, fa: u32): void {
     if (nx == 0) {
       trieDelete(load<u32>(tb, TB_TRIE), key, plen);
       localFilter(tb, key, plen, -1);
-      if (!aliasIsShared(head)) aliasPrivateFree(head);
+      if (!aliasIsShared(head)) aliasHeadFree(head);
       return;
     }
     memory.copy(head, nx, FA_CONTENT);
