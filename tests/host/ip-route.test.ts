@@ -517,22 +517,9 @@ test("route and rule changes are multicast to RTNLGRP_IPV4_ROUTE / RTNLGRP_IPV4_
 });
 
 test("an ICMP 'fragmentation needed' about our echo reply teaches the path MTU; it expires after 600 s", async () => {
-  const { ether, ipv4, icmp, icmpEcho, arp, BROADCAST } = await import("../../host/packet.ts");
-  const HOST = "02:00:00:00:00:01", PEER = "02:00:00:00:00:02";
-  const e = await Engine.load({ seed: 7, buffers: 256, bufferShift: 14, skbs: 256, timers: 1024 });
-  for (const l of ["ip link add eth0 type nic", `ip link set eth0 address ${HOST}`, "ip link set eth0 up",
-    "ip addr add 192.0.2.1/24 dev eth0", "ip route add 198.51.100.0/24 via 192.0.2.2"]) assert.equal(runCommand(l, e).status, 0, l);
-  const nic = e.nic(e.ifindex("eth0"));
-  nic.receive([ether(BROADCAST, PEER, 0x0806, arp(1, PEER, "192.0.2.2", "00:00:00:00:00:00", "192.0.2.1"))]);
-  e.run(0); nic.transmit();
-  // A big echo from 198.51.100.9 (behind the router 192.0.2.2): the engine's reply goes back that way.
-  nic.receive([ether(HOST, PEER, 0x0800, ipv4("198.51.100.9", "192.0.2.1", 1, icmpEcho(9, 1, new Uint8Array(1400))))]);
-  e.run(1000);
-  const [reply] = nic.transmit();
-  assert.ok(reply && reply.length > 1400);
-  // The router says the reply is too big for its next hop (MTU 1280), quoting the reply's header + 8 bytes.
-  const quoted = reply.subarray(14, 14 + 28);
-  nic.receive([ether(HOST, PEER, 0x0800, ipv4("192.0.2.2", "192.0.2.1", 1, icmp(3, 4, 1280, quoted)))]);
+  // The router 192.0.2.2 says our reply to 198.51.100.9 is too big for its next hop (MTU 1280).
+  const { e, icmpFromRouter } = await pmtuSetup();
+  icmpFromRouter(3, 4, 1280);
   e.run(1000);
   const get = () => runIp(["route", "get", "198.51.100.9"], e.netlink).stdout;
   assert.equal(get(), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache expires 600sec mtu 1280 \n");
@@ -543,7 +530,7 @@ test("an ICMP 'fragmentation needed' about our echo reply teaches the path MTU; 
   e.run(1000 + 600_000);
   assert.equal(get(), "198.51.100.9 via 192.0.2.2 dev eth0 src 192.0.2.1 uid 0 \n    cache \n");
   // `ip route flush cache` forgets exceptions at once
-  nic.receive([ether(HOST, PEER, 0x0800, ipv4("192.0.2.2", "192.0.2.1", 1, icmp(3, 4, 1280, quoted)))]);
+  icmpFromRouter(3, 4, 1280);
   e.run(700_000);
   assert.match(get(), /mtu 1280/);
   assert.equal(runIp(["route", "flush", "cache"], e.netlink).status, 0);
