@@ -153,7 +153,8 @@ test("an ICMP redirect to a gateway without a neighbour entry starts resolving i
 
 // Carrier events: a veth end whose peer goes down loses its carrier (NETDEV_CHANGE): its routes'
 // nexthops become linkdown, routes added meanwhile start linkdown, ignore_routes_with_linkdown makes
-// them report dead too and takes them out of the multipath spread, and the carrier's return clears it.
+// them report dead too, takes them out of the multipath spread and out of lookups, and the carrier's
+// return clears it.
 const CARRIER_STEPS = [
   "ip link add va type veth peer name vb", "ip link add vc type veth peer name vd",
   "ip link set lo up", "ip link set va up", "ip link set vb up", "ip link set vc up", "ip link set vd up",
@@ -185,6 +186,11 @@ test("carrier changes mark nexthops linkdown (dead with ignore_routes_with_linkd
       for (const s of show) {
         const k = kernel(s).stdout, g = runIp(s.split(" ").slice(1), e.netlink).stdout;
         assert.equal(g, k, `after "${l}": ${s}`);
+      }
+      // lookups skip linkdown nexthops only with ignore_routes_with_linkdown (fib_lookup_good_nhc)
+      for (const d of ["10.9.0.1", "10.7.0.1", "10.6.0.1", "10.8.0.1", "192.0.2.1"]) {
+        const k = kernel(`ip route get ${d}`), g = runIp(["route", "get", d], e.netlink);
+        assert.equal(g.stdout + g.stderr, k.stdout + k.stderr, `after "${l}": ip route get ${d}`);
       }
     }
   } finally {
