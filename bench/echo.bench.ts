@@ -51,7 +51,7 @@ export default async function (): Promise<void> {
     ether(HOST, PEER, 0x0800, ipv4("192.0.2.2", "192.0.2.1", 1, icmpEcho(1, i, new Uint8Array(56)))));
   let now = 1;
   let answered = 0, sink = 0;
-  const wire = (f: Uint8Array) => { sink ^= f[f.length - 1]; };
+  const wire = (mem: Uint8Array, o: number, len: number) => { sink ^= mem[o + len - 1]; };
   const engineBurst = () => {
     nic.receive(frames);
     e.poll(now, BURST);

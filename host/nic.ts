@@ -61,10 +61,11 @@ export class Nic {
   }
 
   /**
-   * Hand every transmitted frame to `fn` as a view into the engine's memory (no copy; valid only during
-   * the call), then complete the buffers. Returns the number of frames.
+   * Hand every transmitted frame to `fn` where it lies in the engine's memory: bytes
+   * [offset, offset + length) of `mem` (no copy and no allocation per frame; valid only during the
+   * call), then complete the buffers. Returns the number of frames.
    */
-  transmitEach(fn: (frame: Uint8Array) => void): number {
+  transmitEach(fn: (mem: Uint8Array, offset: number, length: number) => void): number {
     const dv = this.engine.dv();
     const u8 = this.engine.u8();
     const tx = this.r(RING_TX), comp = this.r(RING_COMP);
@@ -75,7 +76,7 @@ export class Nic {
     for (; cons !== prod; cons = (cons + 1) >>> 0, n++) {
       const d = this.desc(tx, cons);
       const addr = dv.getUint32(d, true), len = dv.getUint32(d + 4, true);
-      fn(u8.subarray(addr, addr + len));
+      fn(u8, addr, len);
       dv.setUint32(this.desc(comp, cProd), addr, true);
       cProd = (cProd + 1) >>> 0;
     }
@@ -88,7 +89,7 @@ export class Nic {
   transmit(): Uint8Array[] {
     const views: Uint8Array[] = [];
     let total = 0;
-    this.transmitEach((f) => { views.push(f); total += f.length; });
+    this.transmitEach((mem, o, len) => { views.push(mem.subarray(o, o + len)); total += len; });
     const out = new Uint8Array(total);
     let off = 0;
     return views.map((v) => { out.set(v, off); off += v.length; return out.subarray(off - v.length, off); });
