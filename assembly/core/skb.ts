@@ -321,7 +321,7 @@ export function skbMakeWritable(skb: Skb): bool {
   const i = skbBufIndex(skb);
   if (bufRefOf(i) <= 1) { skb.cloned = 0; return true; }
   const j = bufAlloc(BUF_CORE);
-  if (j < 0) { dropInc(Drop.NOMEM); return false; }
+  if (j < 0) return false;                 // the caller frees the skb with Drop.NOMEM
   const nh = <u32>bufStart(<u32>j);
   memory.copy(nh, skb.head, skb.tail - skb.head);
   store<u16>(bufRef + (<usize>i << 1), <u16>(bufRefOf(i) - 1));

@@ -9,6 +9,7 @@ import { loadBe16 } from "../ethernet/eth";
 import { ipRouteInput, ipError, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNREACHABLE } from "../route/route";
 import { icmpRcv, icmpSend, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from "./icmp";
 import { udpRcv } from "../l4/udp";
+import { ipForward } from "./forward";
 
 export const IPPROTO_ICMP: u8 = 1;
 export const IPPROTO_UDP: u8 = 17;
@@ -50,14 +51,14 @@ function ipRcvFinish(skb: Skb, d: NetDevice): void {
   const daddr = load<u32>(iph + 16), saddr = load<u32>(iph + 12);
   const rt = ipRouteInput(daddr, saddr, d, load<u8>(iph + 1), skb.mark, load<u8>(iph + 9));
   const type = rt.type;
+  curRouteType = type;
   if (type == RTN_MULTICAST) { ipInc(IpMib.InMcastPkts); ipInc(IpMib.InMcastOctets, skb.len); }
   else if (type == RTN_BROADCAST) { ipInc(IpMib.InBcastPkts); ipInc(IpMib.InBcastOctets, skb.len); }
   if (type == RTN_LOCAL || type == RTN_BROADCAST || type == RTN_MULTICAST) { ipLocalDeliver(skb, type); return; }
   if (type == 0) { kfreeSkb(skb, Drop.IP_INVALID_SOURCE); return; }   // martian source or destination
   // Not ours and no route (or forwarding off): ip_error counts, answers or drops by the route's errno.
   if (type == RTN_UNREACHABLE) { ipError(skb, rt, d); return; }
-  // A route to forward along (forwarding on): ip_forward belongs to the IPv4 forwarding path.
-  kfreeSkb(skb, Drop.NOT_SPECIFIED);
+  ipForward(skb, rt);                       // a route to forward along (forwarding is on)
 }
 
 /** ip_local_deliver + ip_local_deliver_finish. Fragments need reassembly (ip_defrag). */
@@ -73,7 +74,6 @@ function ipLocalDeliver(skb: Skb, type: u8): void {
   const proto = load<u8>(iph + 9);
   skbPull(skb, ihl);
   skbResetTransportHeader(skb);
-  curRouteType = type;
   // ip_protocol_deliver_rcu: InDelivers once a handler took the packet.
   if (proto == IPPROTO_ICMP) { icmpRcv(skb); ipInc(IpMib.InDelivers); return; }
   if (proto == IPPROTO_UDP) { udpRcv(skb, type); ipInc(IpMib.InDelivers); return; }

@@ -2,7 +2,7 @@
 // build the header (ip_build_and_send_pkt / __ip_make_skb), ip_local_out → ip_output → ip_finish_output2
 // → neighbour output. Packets to our own addresses go through lo.
 import { Skb, kfreeSkb, skbPush, skbResetNetworkHeader } from "../core/skb";
-import { devGet, devIsUp } from "../core/netdev";
+import { NetDevice, devGet, devIsUp } from "../core/netdev";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { ipFastCsum } from "../core/checksum";
 import { prandomU32 } from "../core/random";
@@ -55,9 +55,15 @@ export function ipBuildAndSend(skb: Skb, rt: Rtable, saddr: u32, daddr: u32, pro
 export function ipLocalOut(skb: Skb, rt: Rtable): void {
   const d = devGet(rt.oif);
   if (d === null || !devIsUp(d)) { ipInc(IpMib.OutDiscards); kfreeSkb(skb, Drop.DEV_READY); return; }
-  skb.dev = d.ifindex;
   ipInc(IpMib.OutRequests);
   ipInc(IpMib.OutOctets, skb.len);
+  ipOutput(skb, rt, d);
+}
+
+/** ip_output → ip_finish_output → ip_finish_output2 on device d (locally generated and forwarded). */
+export function ipOutput(skb: Skb, rt: Rtable, d: NetDevice): void {
+  if (!devIsUp(d)) { ipInc(IpMib.OutDiscards); kfreeSkb(skb, Drop.DEV_READY); return; }
+  skb.dev = d.ifindex;
   if (rt.type == RTN_MULTICAST) { ipInc(IpMib.OutMcastPkts); ipInc(IpMib.OutMcastOctets, skb.len); }
   else if (rt.type == RTN_BROADCAST) { ipInc(IpMib.OutBcastPkts); ipInc(IpMib.OutBcastOctets, skb.len); }
   if (skb.len > d.mtu) {

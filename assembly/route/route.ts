@@ -19,7 +19,9 @@ import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_P
 import { fibLookup } from "./rules";
 import { fibMultipathHash, fibSelectMultipath, findException, rtBindException, updateOrCreateFnhe, fnheGw,
   fnhePmtu, fnheLocked, fnheExpires } from "./nexthop";
-import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED } from "../ipv4/icmp";
+import { icmpSend, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, ICMP_HOST_UNREACH, ICMP_PKT_FILTERED, ICMP_REDIRECT } from "../ipv4/icmp";
+
+const ICMP_REDIR_HOST: u8 = 1;
 import { memZero } from "../core/mem";
 import { fibInit, fibFlushCache, fibLookupFastBatch, fibFastRest, fibPutResult, FIB_FAST_BATCH } from "./fib";
 import { rulesInit } from "./rules";
@@ -477,23 +479,32 @@ export function ipRouteInput(daddr: u32, saddr: u32, d: NetDevice, tos: u8 = 0, 
   return rtIn;
 }
 
-// ---- ip_error: what an input error route does ----
-// inet_peer rate limit per source: ip_rt_error_cost (1 s) tokens per message, burst 5 s.
+// ---- inet_peer: per-source state of ip_error and ip_rt_send_redirect ----
+// A direct-mapped cache of sources: {addr u32, n_redirects u32, rate_tokens i64, rate_last i64};
+// a new peer starts with no tokens and rate_last a minute ago (inet_getpeer).
 const ERR_PEERS: u32 = 256;
-let errPeers: usize = 0;   // {addr u32, pad u32, tokens i64, last i64}
+let errPeers: usize = 0;
+const P_REDIRECTS = 4, P_TOKENS = 8, P_LAST = 16;
 
-function errPeerAllow(saddr: u32, now: i64): bool {
+function inetPeer(saddr: u32, now: i64): usize {
   if (errPeers == 0) { errPeers = heap.alloc(<usize>ERR_PEERS * 24); memory.fill(errPeers, 0, <usize>ERR_PEERS * 24); }
   const p = errPeers + <usize>((saddr * 0x9E3779B1) >>> 24) * 24;
-  if (load<u32>(p) != saddr || load<i64>(p, 16) == 0) {
-    store<u32>(p, saddr); store<i64>(p, 0, 8); store<i64>(p, now - 60000 - 1, 16);
+  if (load<u32>(p) != saddr || load<i64>(p, P_LAST) == 0) {
+    store<u32>(p, saddr); store<u32>(p, 0, P_REDIRECTS); store<i64>(p, 0, P_TOKENS); store<i64>(p, now - 60000 - 1, P_LAST);
   }
-  let tokens = load<i64>(p, 8) + (now - load<i64>(p, 16));
+  return p;
+}
+
+// ---- ip_error: what an input error route does ----
+// rate limit per source: ip_rt_error_cost (1 s) tokens per message, burst 5 s.
+function errPeerAllow(saddr: u32, now: i64): bool {
+  const p = inetPeer(saddr, now);
+  let tokens = load<i64>(p, P_TOKENS) + (now - load<i64>(p, P_LAST));
   if (tokens > 5000) tokens = 5000;
-  store<i64>(p, now, 16);
+  store<i64>(p, now, P_LAST);
   let send = false;
   if (tokens >= 1000) { tokens -= 1000; send = true; }
-  store<i64>(p, tokens, 8);
+  store<i64>(p, tokens, P_TOKENS);
   return send;
 }
 
@@ -531,6 +542,47 @@ export function ipError(skb: Skb, rt: Rtable, d: NetDevice): void {
   else { kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }
   if (errPeerAllow(load<u32>(skb.data + 12), jiffies())) icmpSend(skb, ICMP_DEST_UNREACH, code, 0);
   kfreeSkb(skb, e == ENETUNREACH ? Drop.IP_NOROUTE : Drop.NOT_SPECIFIED);
+}
+
+// ---- ip_rt_send_redirect ----
+// Per source: the k-th redirect waits ip_rt_redirect_load (HZ/50 = 20 ms) << k after the last one;
+// after ip_rt_redirect_number (9) none until the source has been quiet for ip_rt_redirect_silence
+// ((HZ/50) << 10 ms), which starts the count again.
+const REDIRECT_NUMBER: u32 = 9;
+const REDIRECT_LOAD: i64 = 20;
+const REDIRECT_SILENCE: i64 = 20 << 10;
+
+/** ip_rt_send_redirect for a packet being forwarded along rt: ICMP redirect (host) to its sender. */
+export function ipRtSendRedirect(skb: Skb, rt: Rtable): void {
+  if (!txRedirects(rt.oif)) return;
+  const iph = <usize>skb.data;
+  const now = jiffies();
+  const p = inetPeer(load<u32>(iph + 12), now);
+  if (now > load<i64>(p, P_LAST) + REDIRECT_SILENCE) { store<i64>(p, 0, P_TOKENS); store<u32>(p, 0, P_REDIRECTS); }
+  const n = load<u32>(p, P_REDIRECTS);
+  if (n >= REDIRECT_NUMBER) { store<i64>(p, now, P_LAST); return; }
+  if (n == 0 || now > load<i64>(p, P_LAST) + (REDIRECT_LOAD << n)) {
+    // rt_nexthop: the gateway, or the destination itself on a direct route
+    const gw = rt.usesGateway != 0 ? rt.gateway : load<u32>(iph + 16);
+    icmpSend(skb, ICMP_REDIRECT, ICMP_REDIR_HOST, bswap<u32>(gw));
+    store<i64>(p, now, P_LAST);
+    store<u32>(p, n + 1, P_REDIRECTS);
+  }
+}
+
+/**
+ * ip_dst_mtu_maybe_forward(forwarding): a forwarded packet meets the route's MTU metric or the
+ * device's MTU; a learned PMTU counts only when the MTU is locked (ip_forward_use_pmtu is 0).
+ */
+export function rtDstMtuForward(rt: Rtable, d: NetDevice): u32 {
+  const locked = rt.mtuLocked != 0 || (rt.info != 0 && load<u8>(rt.info, FI_MTU_LOCKED) != 0);
+  if (locked && rt.pmtu != 0 && jiffies() < rt.expires) return min(rt.pmtu, IP_MAX_MTU);
+  let mtu = rt.info != 0 ? fiMetric(rt.info, RTAX_MTU) : 0;
+  if (mtu == 0) {
+    mtu = d.mtu;
+    if (locked && rt.usesGateway != 0 && mtu > 576) mtu = 576;
+  }
+  return min(mtu, IP_MAX_MTU);
 }
 
 // ---- learning: PMTU and redirects (nexthop exceptions) ----

@@ -1,0 +1,60 @@
+// IPv4 forwarding (book ch. 4 "Forwarding"; spec 4.10): ip_forward and ip_forward_finish, in the
+// kernel's order. ICMP redirects (ch. 5 "ICMP Redirect Messages") go out from here: the route said
+// RTCF_DOREDIRECT (same device in and out, sender on link), ip_rt_send_redirect rate-limits them.
+import { Skb, kfreeSkb, skbMakeWritable, PACKET_HOST } from "../core/skb";
+import { NetDevice, devGet } from "../core/netdev";
+import { Drop, IpMib, ipInc } from "../core/stats";
+import { loadBe16, storeBe16 } from "../ethernet/eth";
+import { Rtable, RTCF_DOREDIRECT, ipRtSendRedirect, rtDstMtuForward } from "../route/route";
+import { icmpSend, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from "./icmp";
+import { ipOutput, IP_DF } from "./output";
+
+const ICMP_EXC_TTL: u8 = 0;
+
+/**
+ * ip_decrease_ttl: TTL - 1 with the header checksum updated incrementally (RFC 1624): the 16-bit
+ * word holding the TTL drops by 0x0100, so the checksum rises by 0x0100 with the end-around carry.
+ */
+export function ipDecreaseTtl(iph: usize): u8 {
+  let c = <u32>loadBe16(iph + 10) + 0x0100;
+  c += <u32>(c >= 0xFFFF);
+  storeBe16(iph + 10, <u16>c);
+  const ttl = <u8>(load<u8>(iph + 8) - 1);
+  store<u8>(iph + 8, ttl);
+  return ttl;
+}
+
+/** ip_forward for a received packet whose input route (rt) says forward. */
+export function ipForward(skb: Skb, rt: Rtable): void {
+  if (skb.pktType != PACKET_HOST) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }   // L2 broadcast/multicast
+  const iph = <usize>skb.data;
+  // The TTL is checked before it is decreased: a packet that arrives with TTL 1 goes no further.
+  if (load<u8>(iph + 8) <= 1) {
+    ipInc(IpMib.InHdrErrors);
+    icmpSend(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+    kfreeSkb(skb, Drop.IP_INHDR);
+    return;
+  }
+  const out = devGet(rt.oif);
+  if (out === null) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }
+  // ip_exceeds_mtu: only DF packets are refused here; others are fragmented on output.
+  const mtu = rtDstMtuForward(rt, out);
+  if (skb.len > mtu && (loadBe16(iph + 6) & IP_DF) != 0) {
+    ipInc(IpMib.FragFails);
+    icmpSend(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+    kfreeSkb(skb, Drop.PKT_TOO_BIG);
+    return;
+  }
+  if (!skbMakeWritable(skb)) { kfreeSkb(skb, Drop.NOMEM); return; }   // skb_cow
+  ipDecreaseTtl(<usize>skb.data);
+  // The redirect is advice to the sender; the packet is forwarded all the same.
+  if ((rt.flags & RTCF_DOREDIRECT) != 0) ipRtSendRedirect(skb, rt);
+  ipForwardFinish(skb, rt, out);
+}
+
+/** ip_forward_finish: count the datagram, then dst_output (ip_output). */
+function ipForwardFinish(skb: Skb, rt: Rtable, out: NetDevice): void {
+  ipInc(IpMib.ForwDatagrams);
+  ipInc(IpMib.OutOctets, skb.len);
+  ipOutput(skb, rt, out);
+}
