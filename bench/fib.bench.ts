@@ -147,7 +147,7 @@ export async function buildFullTable(seed = 1, total = 1_000_000): Promise<Table
 }
 
 /** Plain-JS binary trie (one bit per level) in typed arrays: the baseline a JS programmer would write. */
-class JsBinaryTrie {
+export class JsBinaryTrie {
   left = new Int32Array(1 << 20);
   right = new Int32Array(1 << 20);
   value = new Uint32Array(1 << 20);
@@ -361,7 +361,7 @@ const RTA_DST = 1, RTA_GATEWAY = 5, RTPROT_STATIC = 4, RT_TABLE_MAIN = 254, RTN_
 /** Gateway (host order) of nexthop id v: 10.0.0.0/16 is on link via va. */
 const gatewayOf = (v: number): number => (0x0a000000 | v) >>> 0;
 
-function putRoute(dv: DataView, o: number, type: number, flags: number, seq: number, key: number, plen: number, v: number): void {
+function putRoute(dv: DataView, o: number, type: number, flags: number, seq: number, key: number, plen: number, gw: number): void {
   dv.setUint32(o, ROUTE_MSG, true); dv.setUint16(o + 4, type, true); dv.setUint16(o + 6, flags, true);
   dv.setUint32(o + 8, seq, true); dv.setUint32(o + 12, 0, true);
   // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags
@@ -370,7 +370,32 @@ function putRoute(dv: DataView, o: number, type: number, flags: number, seq: num
   dv.setUint8(o + 22, type === RTM_NEWROUTE ? 0 : 255); dv.setUint8(o + 23, type === RTM_NEWROUTE ? RTN_UNICAST : 0);
   dv.setUint32(o + 24, 0, true);
   dv.setUint16(o + 28, 8, true); dv.setUint16(o + 30, RTA_DST, true); dv.setUint32(o + 32, key, false);
-  dv.setUint16(o + 36, 8, true); dv.setUint16(o + 38, RTA_GATEWAY, true); dv.setUint32(o + 40, gatewayOf(v), false);
+  dv.setUint16(o + 36, 8, true); dv.setUint16(o + 38, RTA_GATEWAY, true); dv.setUint32(o + 40, gw, false);
+}
+
+/**
+ * Add every route of tbl to main through rtnetlink: RTM_NEWROUTE messages built straight into the
+ * request buffer, as many per nlRecv call as fit, no ACK; gw(v) is the gateway (host order) of
+ * nexthop id v. Then the engine's clock moves on a second, so the deferred compaction runs.
+ * Returns the nlRecv calls made.
+ */
+export function netlinkAddRoutes(e: Engine, tbl: Table, gw: (v: number) => number): number {
+  const x = e.exports;
+  const n = tbl.keys.length;
+  const req = x.nlRequestBuffer() as number, cap = x.nlRequestCapacity() as number;
+  const per = Math.floor(cap / ROUTE_MSG);
+  const add = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+  let calls = 0;
+  for (let i = 0; i < n;) {
+    const m = Math.min(per, n - i);
+    const dv = new DataView(x.memory.buffer, req, m * ROUTE_MSG);
+    for (let j = 0; j < m; j++, i++) putRoute(dv, j * ROUTE_MSG, RTM_NEWROUTE, add, i, tbl.keys[i], tbl.plens[i], gw(tbl.values[i]));
+    const r = x.nlRecv(m * ROUTE_MSG, 1, 0) as number;
+    if (r !== 0) throw new Error(`nlRecv: ${r} (an error reply for a route around #${i})`);
+    calls++;
+  }
+  e.poll(e.now + 1000);
+  return calls;
 }
 
 /** The engine figures, as report lines; ref(key) is the longest-prefix value from a checked trie. */
@@ -381,22 +406,12 @@ async function netlinkFib(tbl: Table, keys: Uint32Array, ck: Uint32Array, cpl: U
     if (r.status !== 0) throw new Error(`ip ${line}: ${r.stderr}`);
   }
   const x = e.exports;
-  const n = tbl.keys.length;
-  const req = x.nlRequestBuffer() as number, cap = x.nlRequestCapacity() as number;
-  const per = Math.floor(cap / ROUTE_MSG);
+  const req = x.nlRequestBuffer() as number;
+  const per = Math.floor((x.nlRequestCapacity() as number) / ROUTE_MSG);
   const add = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
-  // ---- 1 M routes through nlRecv, messages built in the request buffer, end to end ----
+  // ---- 1 M routes through nlRecv, end to end ----
   const t0 = performance.now();
-  let calls = 0;
-  for (let i = 0; i < n;) {
-    const m = Math.min(per, n - i);
-    const dv = new DataView(x.memory.buffer, req, m * ROUTE_MSG);
-    for (let j = 0; j < m; j++, i++) putRoute(dv, j * ROUTE_MSG, RTM_NEWROUTE, add, i, tbl.keys[i], tbl.plens[i], tbl.values[i]);
-    const r = x.nlRecv(m * ROUTE_MSG, 1, 0) as number;
-    if (r !== 0) throw new Error(`nlRecv: ${r} (an error reply for a route around #${i})`);
-    calls++;
-  }
-  e.poll(e.now + 1000);                          // the engine's clock moves on: deferred compaction runs
+  const calls = netlinkAddRoutes(e, tbl, gatewayOf);
   const loadMs = performance.now() - t0;
 
   // ---- fibLookupBatch on the loaded table (full semantics) ----
@@ -424,15 +439,15 @@ async function netlinkFib(tbl: Table, keys: Uint32Array, ck: Uint32Array, cpl: U
 
   // ---- single-route insert + delete through nlRecv on the full table ----
   const CH = ck.length, CHB = 1024;
-  let chOff = 0, seq = n;
+  let chOff = 0, seq = tbl.keys.length;
   const churn = (): void => {
     for (let i = 0; i < CHB; i++) {
       const k = ck[chOff + i], p = cpl[chOff + i];
       let dv = new DataView(x.memory.buffer, req, ROUTE_MSG);
-      putRoute(dv, 0, RTM_NEWROUTE, add, seq++, k, p, 7);
+      putRoute(dv, 0, RTM_NEWROUTE, add, seq++, k, p, gatewayOf(7));
       if (x.nlRecv(ROUTE_MSG, 1, 0) !== 0) throw new Error("churn add");
       dv = new DataView(x.memory.buffer, req, ROUTE_MSG);
-      putRoute(dv, 0, RTM_DELROUTE, NLM_F_REQUEST, seq++, k, p, 7);
+      putRoute(dv, 0, RTM_DELROUTE, NLM_F_REQUEST, seq++, k, p, gatewayOf(7));
       if (x.nlRecv(ROUTE_MSG, 1, 0) !== 0) throw new Error("churn del");
     }
     chOff = (chOff + CHB) & (CH - 1);

@@ -6,6 +6,7 @@ const BENCHES: string[] = [
   "./checksum.bench.ts",
   "./echo.bench.ts",
   "./fib.bench.ts",
+  "./forward.bench.ts",
 ];
 
 const cpu = os.cpus()[0]?.model ?? "unknown cpu";
