@@ -44,13 +44,13 @@ export const SKB_CB_SIZE: u32 = 48;
   pktType: u8;
   ipSummed: u8;
   cloned: u8;
-  pad0: u8;
+  rtType: u8;           // rt_type of the packet's route (skb_rtable(skb)->rt_type), 0 = none yet
   dev: u32;             // ifindex: input device on receive, output device on transmit
   iif: u32;             // skb_iif: the device the packet arrived on
   mark: u32;
   next: u32;            // queue link (sk_buff_head, neighbour arp_queue, backlog)
   tstamp: u64;          // ms of the host clock when received/created
-  dst: u32;             // route result (owned by the routing code)
+  pad3: u32;
   pad1: u32;
   pad2: u64;
   cb: u64;              // first 8 bytes of cb[48]; the rest follows (see skbCb)
@@ -290,7 +290,7 @@ function skbCopyMeta(dst: Skb, src: Skb): void {
   dst.iif = src.iif;
   dst.mark = src.mark;
   dst.tstamp = src.tstamp;
-  dst.dst = src.dst;
+  dst.rtType = src.rtType;
   memory.copy(skbCb(dst), skbCb(src), SKB_CB_SIZE);
 }
 

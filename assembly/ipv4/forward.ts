@@ -37,7 +37,7 @@ export function ipForward(skb: Skb, rt: Rtable): void {
   }
   const out = devGet(rt.oif);
   if (out === null) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }
-  // ip_exceeds_mtu: only DF packets are refused here; others are fragmented on output.
+  // ip_exceeds_mtu: only DF packets are refused here; others are fragmented on output (ip_fragment).
   const mtu = rtDstMtuForward(rt, out);
   if (skb.len > mtu && (loadBe16(iph + 6) & IP_DF) != 0) {
     ipInc(IpMib.FragFails);
@@ -49,12 +49,12 @@ export function ipForward(skb: Skb, rt: Rtable): void {
   ipDecreaseTtl(<usize>skb.data);
   // The redirect is advice to the sender; the packet is forwarded all the same.
   if ((rt.flags & RTCF_DOREDIRECT) != 0) ipRtSendRedirect(skb, rt);
-  ipForwardFinish(skb, rt, out);
+  ipForwardFinish(skb, rt, out, mtu);
 }
 
-/** ip_forward_finish: count the datagram, then dst_output (ip_output). */
-function ipForwardFinish(skb: Skb, rt: Rtable, out: NetDevice): void {
+/** ip_forward_finish: count the datagram, then dst_output (ip_output, which fragments over mtu). */
+function ipForwardFinish(skb: Skb, rt: Rtable, out: NetDevice, mtu: u32): void {
   ipInc(IpMib.ForwDatagrams);
   ipInc(IpMib.OutOctets, skb.len);
-  ipOutput(skb, rt, out);
+  ipOutput(skb, rt, out, mtu);
 }

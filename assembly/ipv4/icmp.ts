@@ -12,7 +12,6 @@ import { loadBe16 } from "../ethernet/eth";
 import { ipRouteOutput, icmpErrLearn, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
 import { inetSelectAddr } from "./devinet";
 import { ipBuildAndSend } from "./output";
-import { inputRouteType } from "./input";
 
 export const ICMP_ECHOREPLY: u8 = 0;
 export const ICMP_DEST_UNREACH: u8 = 3;
@@ -55,7 +54,7 @@ export function icmpRcv(skb: Skb): void {
   const type = load<u8>(skb.data);
   icmpMsgInInc(type);
   if (type > NR_ICMP_TYPES) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.ICMP_INVALID); return; }
-  const rtType = inputRouteType();
+  const rtType = skb.rtType;
   if (rtType == RTN_BROADCAST || rtType == RTN_MULTICAST) {
     // RFC 1122 3.2.2.6 / 3.2.2.8: echo and timestamp to broadcast only when allowed; other types never.
     if ((type == ICMP_ECHO || type == ICMP_TIMESTAMP) && sysctl(Sysctl.icmp_echo_ignore_broadcasts) != 0) {
@@ -166,7 +165,7 @@ export function icmpSend(skbIn: Skb, type: u8, code: u8, info: u32): void {
   if (skbIn.networkHeader == 0xFFFF || iph + 20 > <usize>skbIn.tail) return;
   // (2) Only for packets addressed to us at L2, and not to an IP broadcast/multicast.
   if (skbIn.pktType != PACKET_HOST) return;
-  const rtType = inputRouteType();
+  const rtType = skbIn.rtType;
   if (rtType == RTN_BROADCAST || rtType == RTN_MULTICAST) return;
   // (3) Only the first fragment.
   if ((loadBe16(iph + 6) & IP_OFFSET) != 0) return;

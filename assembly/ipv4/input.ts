@@ -16,9 +16,6 @@ export const IPPROTO_UDP: u8 = 17;
 export const IP_MF: u16 = 0x2000;
 export const IP_OFFSET: u16 = 0x1FFF;
 
-// Route type of the packet being delivered (rt_type of skb_rtable), for icmp_rcv's broadcast rules.
-let curRouteType: u8 = 0;
-export function inputRouteType(): u8 { return curRouteType; }
 
 /** ip_rcv: skb.data at the IP header. */
 export function ipRcv(skb: Skb, d: NetDevice): void {
@@ -51,7 +48,7 @@ function ipRcvFinish(skb: Skb, d: NetDevice): void {
   const daddr = load<u32>(iph + 16), saddr = load<u32>(iph + 12);
   const rt = ipRouteInput(daddr, saddr, d, load<u8>(iph + 1), skb.mark, load<u8>(iph + 9));
   const type = rt.type;
-  curRouteType = type;
+  skb.rtType = type;
   if (type == RTN_MULTICAST) { ipInc(IpMib.InMcastPkts); ipInc(IpMib.InMcastOctets, skb.len); }
   else if (type == RTN_BROADCAST) { ipInc(IpMib.InBcastPkts); ipInc(IpMib.InBcastOctets, skb.len); }
   if (type == RTN_LOCAL || type == RTN_BROADCAST || type == RTN_MULTICAST) { ipLocalDeliver(skb, type); return; }

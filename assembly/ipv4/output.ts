@@ -1,16 +1,19 @@
 // IPv4 transmit of locally generated packets (book ch. 4 "Sending IPv4 Packets"):
 // build the header (ip_build_and_send_pkt / __ip_make_skb), ip_local_out → ip_output → ip_finish_output2
 // → neighbour output. Packets to our own addresses go through lo.
-import { Skb, kfreeSkb, skbPush, skbResetNetworkHeader } from "../core/skb";
+import { Skb, kfreeSkb, consumeSkb, allocSkb, skbPut, skbPush, skbResetNetworkHeader, NET_SKB_PAD } from "../core/skb";
 import { NetDevice, devGet, devIsUp } from "../core/netdev";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { ipFastCsum } from "../core/checksum";
 import { prandomU32 } from "../core/random";
-import { storeBe16 } from "../ethernet/eth";
+import { loadBe16, storeBe16 } from "../ethernet/eth";
 import { neighOutput } from "../neigh/neighbour";
-import { Rtable, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { Rtable, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, ipv4Mtu } from "../route/route";
+import { icmpSend, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from "./icmp";
+import { IP_MF, IP_OFFSET } from "./input";
 
 export const IP_DF: u16 = 0x4000;
+const FRAG_HEADROOM: u32 = NET_SKB_PAD + 2;   // link header room (LL_RESERVED_SPACE)
 const IDENTS: u32 = 2048;
 let idents: usize = 0;
 
@@ -55,23 +58,92 @@ export function ipBuildAndSend(skb: Skb, rt: Rtable, saddr: u32, daddr: u32, pro
 export function ipLocalOut(skb: Skb, rt: Rtable): void {
   const d = devGet(rt.oif);
   if (d === null || !devIsUp(d)) { ipInc(IpMib.OutDiscards); kfreeSkb(skb, Drop.DEV_READY); return; }
+  skb.rtType = rt.type;
   ipInc(IpMib.OutRequests);
   ipInc(IpMib.OutOctets, skb.len);
-  ipOutput(skb, rt, d);
+  ipOutput(skb, rt, d, ipv4Mtu(rt));        // ip_skb_dst_mtu without a socket: the learned PMTU counts
 }
 
-/** ip_output → ip_finish_output → ip_finish_output2 on device d (locally generated and forwarded). */
-export function ipOutput(skb: Skb, rt: Rtable, d: NetDevice): void {
+/**
+ * ip_output → ip_finish_output on device d (locally generated and forwarded packets): a packet over
+ * mtu goes to ip_fragment, the rest to ip_finish_output2.
+ */
+export function ipOutput(skb: Skb, rt: Rtable, d: NetDevice, mtu: u32): void {
   if (!devIsUp(d)) { ipInc(IpMib.OutDiscards); kfreeSkb(skb, Drop.DEV_READY); return; }
   skb.dev = d.ifindex;
+  if (skb.len > mtu) { ipFragment(skb, rt, mtu); return; }
+  ipFinishOutput2(skb, rt);
+}
+
+/** ip_finish_output2: broadcast/multicast counters, then the neighbour of the next hop. */
+function ipFinishOutput2(skb: Skb, rt: Rtable): void {
   if (rt.type == RTN_MULTICAST) { ipInc(IpMib.OutMcastPkts); ipInc(IpMib.OutMcastOctets, skb.len); }
   else if (rt.type == RTN_BROADCAST) { ipInc(IpMib.OutBcastPkts); ipInc(IpMib.OutBcastOctets, skb.len); }
-  if (skb.len > d.mtu) {
-    // Fragmentation (ip_fragment) belongs to the IPv4 fragmentation work.
+  // The next hop: the gateway, else the destination itself (also for lo, a NOARP device).
+  neighOutput(skb, rt.type != RTN_LOCAL && rt.gateway != 0 ? rt.gateway : load<u32>(skb.data + 16));
+}
+
+/**
+ * ip_fragment (spec 4.8, the copying slow path): a DF packet is refused (FragFails, "fragmentation
+ * needed" with mtu); otherwise fragments carry at most mtu - hlen data bytes, a multiple of 8 but the
+ * last, continue the original's offset and MF (re-fragmenting keeps a fragment's place), copy the
+ * header (options without the copied flag are NOOPed after the first fragment: ip_options_fragment)
+ * and go out in order. FragCreates per fragment, FragOKs once; a failure stops with FragFails.
+ */
+function ipFragment(skb: Skb, rt: Rtable, mtu: u32): void {
+  const iph = <usize>skb.data;
+  const fo = loadBe16(iph + 6);
+  const hlen = <u32>(load<u8>(iph) & 15) << 2;
+  if ((fo & IP_DF) != 0 || mtu < hlen + 8) {
     ipInc(IpMib.FragFails);
+    if ((fo & IP_DF) != 0) icmpSend(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
     kfreeSkb(skb, Drop.PKT_TOO_BIG);
     return;
   }
-  // The next hop: the gateway, else the destination itself (also for lo, a NOARP device).
-  neighOutput(skb, rt.type != RTN_LOCAL && rt.gateway != 0 ? rt.gateway : load<u32>(skb.data + 16));
+  const space = mtu - hlen;
+  let left = skb.len - hlen;
+  let ptr = hlen;
+  let offset = <u32>(fo & IP_OFFSET) << 3;
+  const notLast = (fo & IP_MF) != 0;
+  let first = true;
+  while (left > 0) {
+    let len = min(left, space);
+    if (len < left) len &= ~7;
+    const n = allocSkb(FRAG_HEADROOM);
+    if (n === null) { ipInc(IpMib.FragFails); kfreeSkb(skb, Drop.NOMEM); return; }
+    const p = <usize>skbPut(n, hlen + len);
+    if (p == 0) { ipInc(IpMib.FragFails); kfreeSkb(n, Drop.NOMEM); kfreeSkb(skb, Drop.NOMEM); return; }
+    skbResetNetworkHeader(n);
+    n.pktType = skb.pktType; n.mark = skb.mark; n.dev = skb.dev; n.iif = skb.iif; n.rtType = skb.rtType;
+    n.protocol = skb.protocol;
+    memory.copy(p, iph, hlen);
+    memory.copy(p + hlen, iph + ptr, len);
+    if (first) { ipOptionsFragment(iph, hlen); first = false; }
+    left -= len;
+    storeBe16(p + 2, <u16>(hlen + len));
+    storeBe16(p + 6, <u16>((offset >> 3) | (left > 0 || notLast ? IP_MF : 0)));
+    store<u16>(p + 10, 0);
+    store<u16>(p + 10, ipFastCsum(p, hlen >> 2));
+    ptr += len;
+    offset += len;
+    ipFinishOutput2(n, rt);
+    ipInc(IpMib.FragCreates);
+  }
+  consumeSkb(skb);
+  ipInc(IpMib.FragOKs);
+}
+
+/** ip_options_fragment: options whose copied flag is clear become NOOPs (they stay in fragment 1 only). */
+function ipOptionsFragment(iph: usize, hlen: u32): void {
+  let i: u32 = 20;
+  while (i < hlen) {
+    const t = load<u8>(iph + i);
+    if (t == 0) break;                                   // end of options
+    if (t == 1) { i++; continue; }                       // NOOP
+    if (i + 1 >= hlen) break;
+    const l = <u32>load<u8>(iph + i + 1);
+    if (l < 2 || i + l > hlen) break;
+    if ((t & 0x80) == 0) memory.fill(iph + i, 1, l);
+    i += l;
+  }
 }

@@ -133,3 +133,33 @@ test("with forwarding off the packet is dropped as an address error, no ICMP; L2
 });
 
 function macBytes(m: string): number[] { return m.split(":").map((x) => parseInt(x, 16)); }
+
+test("a datagram over the next hop's MTU without DF is fragmented (the kernel's 4000-byte example) and re-fragmented in place", async () => {
+  const { e, n0, n1 } = await router(["ip link set eth0 mtu 9000", "ip link set eth1 mtu 1500"]);
+  const data = Uint8Array.from({ length: 3980 }, (_, i) => (i * 7) & 255);
+  const sent = ipv4("192.0.2.10", "198.51.100.11", 17, data, { id: 0x4242 });
+  n0.receive([ether(R0, A, 0x0800, sent)]);
+  e.run(1);
+  const frags = n1.transmit().map(ip);
+  assert.deepEqual(frags.map((h) => (h[2] << 8) | h[3]), [1500, 1500, 1040]);            // tot_len
+  assert.deepEqual(frags.map((h) => (h[6] << 8) | h[7]), [0x2000, 0x2000 | 185, 370]);  // MF | offset / 8
+  for (const h of frags) {
+    assert.equal((h[4] << 8) | h[5], 0x4242);
+    assert.equal(h[8], 63);
+    assert.equal(inetChecksum(h.subarray(0, 20)), 0);
+  }
+  assert.deepEqual(Array.from(Buffer.concat(frags.map((h) => h.subarray(20)))), Array.from(data));
+  let ip4 = e.counters().ip;
+  assert.deepEqual([ip4.ForwDatagrams, ip4.FragCreates, ip4.FragOKs, ip4.FragFails], [1, 3, 1, 0]);
+
+  // a middle fragment (offset 1480, MF) too big for a 1280 link keeps its place and its MF
+  assert.equal(runCommand("ip link set eth1 mtu 1280", e).status, 0);
+  const mid = ipv4("192.0.2.10", "198.51.100.11", 17, data.subarray(0, 1400), { id: 0x4243, mf: true, fragOffset: 1480 });
+  n0.receive([ether(R0, A, 0x0800, mid)]);
+  e.run(2);
+  const re = n1.transmit().map(ip);
+  assert.deepEqual(re.map((h) => (h[2] << 8) | h[3]), [1276, 164]);                    // 1256 + 144 data bytes
+  assert.deepEqual(re.map((h) => (h[6] << 8) | h[7]), [0x2000 | 185, 0x2000 | (185 + 157)]);
+  ip4 = e.counters().ip;
+  assert.deepEqual([ip4.FragCreates, ip4.FragOKs], [5, 2]);
+});

@@ -1,6 +1,7 @@
 // Against the real kernel: the engine routes between two namespaces over two TAP devices. Pings go
-// through it, a TTL-1 ping gets its "time to live exceeded" and a DF ping too big for the far side
-// gets "frag needed" with that side's MTU, as the kernel's ping prints them. Skipped, visibly, where
+// through it, a TTL-1 ping gets its "time to live exceeded", a DF ping too big for the far side
+// gets "frag needed" with that side's MTU, as the kernel's ping prints them, and without DF the
+// engine fragments and the far side reassembles. Skipped, visibly, where
 // namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -25,7 +26,7 @@ after(() => {
   if (created) { deleteNetns(NSA); deleteNetns(NSB); deleteLink(TAPA); deleteLink(TAPB); }
 });
 
-test("the engine forwards between two namespaces: ping, TTL exceeded, fragmentation needed", async (t) => {
+test("the engine forwards between two namespaces: ping, TTL exceeded, fragmentation needed, fragments", async (t) => {
   if (!skipOrRun(t, reason)) return;
   const { openTap } = await import("../../host/drivers/tap.ts");
   createNetns(NSA); createNetns(NSB);
@@ -57,7 +58,16 @@ test("the engine forwards between two namespaces: ping, TTL exceeded, fragmentat
   const big = await nsExecAsync(NSA, ["ping", "-c", "1", "-M", "do", "-s", "1400", "-W", "2", `${NETB}.1`], { timeoutMs: 10000 });
   assert.match(big.stdout, new RegExp(`From ${NETA}\\.2 icmp_seq=1 Frag needed and DF set \\(mtu = 1280\\)`), big.stdout + big.stderr);
 
+  // without DF the engine fragments for the 1280 side and B reassembles; B's reply comes back in
+  // fragments (B's link is 1280 too) that the engine forwards as they are
+  nsExec(NSB, ["ip", "link", "set", TAPB, "mtu", "1280"]);
+  nsExec(NSA, ["ip", "route", "flush", "cache"]);     // A learned PMTU 1280 above: forget it, send 1428
+  const frag = await nsExecAsync(NSA, ["ping", "-c", "2", "-i", "0.3", "-M", "dont", "-s", "1400", "-W", "2", `${NETB}.1`], { timeoutMs: 10000 });
+  assert.match(frag.stdout, /2 packets transmitted, 2 received/, frag.stdout + frag.stderr);
+  assert.match(frag.stdout, /1408 bytes from/, frag.stdout);
+
   const ip = engine.counters().ip;
+  assert.ok(ip.FragOKs >= 2 && ip.FragCreates >= 4, `FragOKs ${ip.FragOKs} FragCreates ${ip.FragCreates}`);
   assert.ok(ip.ForwDatagrams >= 10, `ForwDatagrams ${ip.ForwDatagrams}`);   // 5 requests + 5 replies
   assert.equal(ip.FragFails, 1);
   assert.ok(ip.InHdrErrors >= 1);
