@@ -10,6 +10,7 @@ import { timerInit, timerRun } from "./timer";
 import { devInit, devCreateLoopback, netRxAction, setNow, backlogLen } from "./dev";
 import { devinetInit } from "../ipv4/devinet";
 import { neighInit } from "../neigh/neighbour";
+import { ipfragInit } from "../ipv4/ip_fragment";
 import { ipOutputInit } from "../ipv4/output";
 import { icmpInit } from "../ipv4/icmp";
 import { ipFibInit } from "../route/route";
@@ -31,6 +32,7 @@ export function engineInit(seed: u64, nbufs: u32, bufShift: u32, nskbs: u32, max
   devinetInit();
   neighInit();
   ipOutputInit();
+  ipfragInit();
   icmpInit();
   ipFibInit();
   rtnetlinkInit();

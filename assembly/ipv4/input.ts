@@ -10,6 +10,7 @@ import { ipRouteInput, ipError, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNR
 import { icmpRcv, icmpSend, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from "./icmp";
 import { udpRcv } from "../l4/udp";
 import { ipForward } from "./forward";
+import { ipDefrag } from "./ip_fragment";
 
 export const IPPROTO_ICMP: u8 = 1;
 export const IPPROTO_UDP: u8 = 17;
@@ -58,15 +59,15 @@ function ipRcvFinish(skb: Skb, d: NetDevice): void {
   ipForward(skb, rt);                       // a route to forward along (forwarding is on)
 }
 
-/** ip_local_deliver + ip_local_deliver_finish. Fragments need reassembly (ip_defrag). */
-function ipLocalDeliver(skb: Skb, type: u8): void {
-  const iph = <usize>skb.data;
-  if ((loadBe16(iph + 6) & (IP_MF | IP_OFFSET)) != 0) {
-    // Reassembly (ip_defrag) is part of the IPv4 fragmentation work; until it exists a fragment fails it.
-    ipInc(IpMib.ReasmReqds); ipInc(IpMib.ReasmFails);
-    kfreeSkb(skb, Drop.NOT_SPECIFIED);
-    return;
+/** ip_local_deliver + ip_local_deliver_finish: fragments are reassembled first (ip_defrag). */
+function ipLocalDeliver(skbIn: Skb, type: u8): void {
+  let skb = skbIn;
+  if ((loadBe16(<usize>skb.data + 6) & (IP_MF | IP_OFFSET)) != 0) {
+    const whole = ipDefrag(skb);
+    if (whole === null) return;
+    skb = whole;
   }
+  const iph = <usize>skb.data;
   const ihl = <u32>(load<u8>(iph) & 15) << 2;
   const proto = load<u8>(iph + 9);
   skbPull(skb, ihl);
