@@ -5,12 +5,11 @@
 // figure is compute throughput, not DRAM bandwidth. GB/s = 1e9 bytes/s from
 // the tinybench median (latency p50).
 import { readFile } from "node:fs/promises";
-import { Bench } from "tinybench";
+import { measure, ROUNDS } from "./measure.ts";
 
 const SIZES = [20, 40, 1500, 9000];
 const BATCH = 1024;
 const RING_BYTES = 256 * 1024;
-const ROUNDS = 3;
 
 interface Engine {
   memory: WebAssembly.Memory;
@@ -94,21 +93,7 @@ export default async function (): Promise<void> {
         sink ^= s;
       }],
     ];
-    // Explicit warm-up so every path runs optimised code (V8 starts wasm in
-    // its baseline tier and tiers up in the background).
-    for (const [, fn] of tasks) for (let t0 = performance.now(); performance.now() - t0 < 150;) fn();
-    // The machine is shared and noisy: take the best of ROUNDS tinybench medians.
-    const best = [Infinity, Infinity, Infinity];
-    for (let round = 0; round < ROUNDS; round++) {
-      const bench = new Bench({ time: 300, warmupTime: 50 });
-      for (const [name, fn] of tasks) bench.add(`${name} ${len}`, fn);
-      await bench.run();
-      bench.tasks.forEach((t, i) => {
-        const r = t.result;
-        if (r.state !== "completed") throw new Error(`${t.name}: ${r.state}`);
-        best[i] = Math.min(best[i], r.latency.p50);
-      });
-    }
+    const best = await measure(tasks.map(([name, fn]) => [`${name} ${len}`, fn] as [string, () => void]), 300);
     const gbps = best.map((ms) => (len * BATCH) / (ms * 1e6)); // bytes per ns == GB/s
     if (sink === 0.5) console.log(sink); // keep sink alive
     const [simd, scalar, js] = gbps;

@@ -3,7 +3,7 @@
 // put it on the wire). Baseline, same run: a plain-JS echo responder doing the same work on the same
 // frames (parse Ethernet/IPv4/ICMP, verify both checksums, build the reply with fresh checksums into a
 // reused output buffer, so neither side allocates per frame).
-import { Bench } from "tinybench";
+import { measure } from "./measure.ts";
 import { Engine } from "../host/engine.ts";
 import { runCommand } from "../host/commands/index.ts";
 import { ether, ipv4, icmpEcho, arp, BROADCAST } from "../host/packet.ts";
@@ -62,14 +62,7 @@ export default async function (): Promise<void> {
   const jsBurst = () => { for (const f of frames) if (jsEcho(f, id++ & 0xffff)) { wire(out); jsOut++; } };
   engineBurst(); jsBurst();
   if (answered !== BURST || jsOut !== BURST) throw new Error(`answered ${answered} (engine), ${jsOut} (js) of ${BURST}`);
-  for (let t0 = performance.now(); performance.now() - t0 < 200;) { engineBurst(); jsBurst(); }
-  const best = [Infinity, Infinity];
-  for (let round = 0; round < 3; round++) {
-    const bench = new Bench({ time: 400, warmupTime: 50 });
-    bench.add("engine", engineBurst).add("js", jsBurst);
-    await bench.run();
-    bench.tasks.forEach((t, i) => { best[i] = Math.min(best[i], t.result.latency.p50); });
-  }
+  const best = await measure([["engine", engineBurst], ["js", jsBurst]]);
   const fps = best.map((ms) => (BURST / ms) * 1000);
   const p = e.poolFree();
   if (p.skbs !== p.totalSkbs) throw new Error("skb leak during the benchmark");

@@ -15,7 +15,7 @@
 // semantics: rules, merged local/main, alias checks, nexthop selection) next to the raw trie.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { Bench } from "tinybench";
+import { measure, ROUNDS } from "./measure.ts";
 import { Engine } from "../host/engine.ts";
 import { runIp } from "../host/commands/ip.ts";
 import { RTM_NEWROUTE, RTM_DELROUTE, NLM_F_REQUEST, NLM_F_CREATE, NLM_F_EXCL } from "../host/netlink.ts";
@@ -188,24 +188,6 @@ export class JsBinaryTrie {
 
 const ipStr = (k: number): string => `${k >>> 24}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
 const BATCH = 4096;
-const ROUNDS = 3;
-
-/** Best of ROUNDS tinybench medians (ms per call) for each task. */
-async function measure(tasks: Array<[string, () => void]>, time = 400): Promise<number[]> {
-  for (const [, fn] of tasks) for (let t0 = performance.now(); performance.now() - t0 < 150;) fn();
-  const best = tasks.map(() => Infinity);
-  for (let round = 0; round < ROUNDS; round++) {
-    const bench = new Bench({ time, warmupTime: 50 });
-    for (const [name, fn] of tasks) bench.add(name, fn);
-    await bench.run();
-    bench.tasks.forEach((t, i) => {
-      const r = t.result;
-      if (r.state !== "completed") throw new Error(`${t.name}: ${r.state}`);
-      best[i] = Math.min(best[i], r.latency.p50);
-    });
-  }
-  return best;
-}
 
 export default async function (): Promise<void> {
   const eng = await loadFibEngine();

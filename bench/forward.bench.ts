@@ -7,7 +7,7 @@
 // the Ethernet type, header length and checksum and the TTL, longest-prefix match in the plain-JS
 // binary trie of the same table, rewrite the MACs, TTL - 1 with the incremental checksum) into a
 // reused output buffer: no ARP, no source validation, no counters.
-import { Bench } from "tinybench";
+import { measure } from "./measure.ts";
 import { Engine } from "../host/engine.ts";
 import { runCommand } from "../host/commands/index.ts";
 import { ether, ipv4, udp, arp, macBytes, BROADCAST } from "../host/packet.ts";
@@ -113,14 +113,7 @@ export default async function (): Promise<void> {
   });
   if (n0.transmit().length !== 0) throw new Error("the engine answered the sender");
 
-  for (let t0 = performance.now(); performance.now() - t0 < 200;) { engineBurst(); jsBurst(); }
-  const best = [Infinity, Infinity];
-  for (let round = 0; round < 3; round++) {
-    const bench = new Bench({ time: 400, warmupTime: 50 });
-    bench.add("engine", engineBurst).add("js", jsBurst);
-    await bench.run();
-    bench.tasks.forEach((t, i) => { best[i] = Math.min(best[i], t.result.latency.p50); });
-  }
+  const best = await measure([["engine", engineBurst], ["js", jsBurst]]);
   const p = e.poolFree();
   if (p.skbs !== p.totalSkbs) throw new Error("skb leak during the benchmark");
   if (sink === 0.5) console.log(sink);

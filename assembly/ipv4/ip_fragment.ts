@@ -8,7 +8,7 @@
 // Fragments stay whole (data at the IP header) in an offset-sorted list; their [offset, end) is in
 // the skb's cb. The datagram is rebuilt by copying into one fresh buffer, so the engine reassembles
 // datagrams up to its buffer size (bufSize(); larger ones count as ReasmFails).
-import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbCb, skbResetNetworkHeader, skbResetTransportHeader,
+import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbTrim, skbCb, skbResetNetworkHeader, skbResetTransportHeader,
   bufSize, SKB_STRUCT_SIZE, NET_SKB_PAD } from "../core/skb";
 import { devGet } from "../core/netdev";
 import { Drop, IpMib, ipInc } from "../core/stats";
@@ -19,10 +19,9 @@ import { jiffies } from "../core/dev";
 import { ipFastCsum } from "../core/checksum";
 import { loadBe16, storeBe16 } from "../ethernet/eth";
 import { IP_DF } from "./output";
+import { IP_MF, IP_OFFSET } from "./input";
 import { icmpSend, ICMP_TIME_EXCEEDED } from "./icmp";
 
-const IP_MF: u16 = 0x2000;
-const IP_OFFSET: u16 = 0x1FFF;
 const ICMP_EXC_FRAGTIME: u8 = 1;
 const TIMER_IPFRAG: u32 = 18;
 const HASH_SIZE: u32 = 64;               // INETFRAGS_HASHSZ
@@ -216,7 +215,7 @@ function fragQueue(q: u32, skb: Skb): Skb | null {
       prev = f;
     }
   }
-  skbTrimTo(skb, ihl + end - offset);
+  skbTrim(skb, ihl + end - offset);
   store<u32>(skbCb(skb), offset);
   store<u32>(skbCb(skb), end, 4);
   const me = changetype<u32>(skb);
@@ -236,10 +235,6 @@ function fragQueue(q: u32, skb: Skb): Skb | null {
   lruUnlink(q);
   lruAppend(q);
   return null;
-}
-
-function skbTrimTo(skb: Skb, n: u32): void {
-  if (n < skb.len) { skb.len = n; skb.tail = skb.data + n; }
 }
 
 // ECN bits seen (1 << (tos & 3)): not-ECT mixed with any ECT or CE is invalid; CE with ECT marks CE.
