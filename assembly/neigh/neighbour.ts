@@ -6,6 +6,7 @@ import { NetDevice, devGet, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from
 import { Drop, ArpStat, arpInc } from "../core/stats";
 import { timerAdd, timerCancel, timerRegister } from "../core/timer";
 import { prandomU32Max } from "../core/random";
+import { icmpSend, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from "../ipv4/icmp";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { devQueueXmit, jiffies } from "../core/dev";
 import { ethHeader, etherAddrCopy, etherAddrEqual, ETH_P_IP } from "../ethernet/eth";
@@ -330,12 +331,25 @@ function neighTimerHandler(arg: u32, now: i64): void {
     : <u8>(sysctl(Sysctl.neigh_ucast_solicit) + sysctl(Sysctl.neigh_app_solicit)); // mcast_reprobes = 0
   if (n.probes >= max) {
     n.state = NUD_FAILED; n.updated = now;
-    arpInc(ArpStat.ResFailed);
-    skbQueuePurge(neighQueue(n), Drop.NEIGH_FAILED);
+    neighInvalidate(n);
     return;
   }
   neighProbe(n, d);
   neighAddTimer(n, now + <i64>sysctl(Sysctl.neigh_retrans_time_ms));
+}
+
+/**
+ * neigh_invalidate: resolution failed. Each waiting packet's sender hears about it (arp_error_report
+ * → ipv4_link_failure: ICMP host unreachable, under icmp_send's rules and rate limits), then the
+ * packet is dropped.
+ */
+function neighInvalidate(n: Neighbour): void {
+  arpInc(ArpStat.ResFailed);
+  const q = neighQueue(n);
+  for (let skb = skbDequeue(q); skb !== null; skb = skbDequeue(q)) {
+    icmpSend(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+    kfreeSkb(skb, Drop.NEIGH_FAILED);
+  }
 }
 
 /** neigh_ifdown: a device went down or away; its entries go (queued packets dropped). */

@@ -163,3 +163,23 @@ test("a datagram over the next hop's MTU without DF is fragmented (the kernel's 
   ip4 = e.counters().ip;
   assert.deepEqual([ip4.FragCreates, ip4.FragOKs], [5, 2]);
 });
+
+test("a next hop that never answers ARP: after the probes, host unreachable to the sender (arp_error_report)", async () => {
+  const { e, n0, n1 } = await router();
+  const sent = ipv4("192.0.2.10", "198.51.100.99", 17, new Uint8Array(12), { ttl: 9 });
+  n0.receive([ether(R0, A, 0x0800, sent)]);
+  e.run(10);
+  assert.equal(n1.transmit().length, 1);                        // the first broadcast probe
+  e.run(1010); e.run(2010);
+  assert.equal(n1.transmit().length, 2);
+  assert.equal(n0.transmit().length, 0);
+  e.run(3010);
+  const [f] = n0.transmit();
+  const h = ip(f);
+  assert.deepEqual([h[20], h[21]], [3, 1]);                     // destination unreachable, host
+  assert.equal(ipString(h, 16), "192.0.2.10");
+  assert.equal(h[28 + 8], 8);                                   // it was on its way: TTL already decreased
+  assert.equal(e.counters().arp.res_failed, 1);
+  const p = e.poolFree();
+  assert.equal(p.skbs, p.totalSkbs);
+});

@@ -1,7 +1,8 @@
 // Against the real kernel: the engine routes between two namespaces over two TAP devices. Pings go
 // through it, a TTL-1 ping gets its "time to live exceeded", a DF ping too big for the far side
-// gets "frag needed" with that side's MTU, as the kernel's ping prints them, and without DF the
-// engine fragments and the far side reassembles. Skipped, visibly, where
+// gets "frag needed" with that side's MTU, a host that does not answer ARP gets "destination host
+// unreachable", as the kernel's ping prints them, and without DF the engine fragments and the far
+// side reassembles. Skipped, visibly, where
 // namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -26,7 +27,7 @@ after(() => {
   if (created) { deleteNetns(NSA); deleteNetns(NSB); deleteLink(TAPA); deleteLink(TAPB); }
 });
 
-test("the engine forwards between two namespaces: ping, TTL exceeded, fragmentation needed, fragments", async (t) => {
+test("the engine forwards between two namespaces: ping, TTL exceeded, fragmentation needed, host unreachable, fragments", async (t) => {
   if (!skipOrRun(t, reason)) return;
   const { openTap } = await import("../../host/drivers/tap.ts");
   createNetns(NSA); createNetns(NSB);
@@ -57,6 +58,10 @@ test("the engine forwards between two namespaces: ping, TTL exceeded, fragmentat
 
   const big = await nsExecAsync(NSA, ["ping", "-c", "1", "-M", "do", "-s", "1400", "-W", "2", `${NETB}.1`], { timeoutMs: 10000 });
   assert.match(big.stdout, new RegExp(`From ${NETA}\\.2 icmp_seq=1 Frag needed and DF set \\(mtu = 1280\\)`), big.stdout + big.stderr);
+
+  // nobody answers ARP for .99 on B's side: after its probes the engine reports host unreachable
+  const none = await nsExecAsync(NSA, ["ping", "-c", "1", "-W", "6", `${NETB}.99`], { timeoutMs: 15000 });
+  assert.match(none.stdout, new RegExp(`From ${NETA}\\.2 icmp_seq=1 Destination Host Unreachable`), none.stdout + none.stderr);
 
   // without DF the engine fragments for the 1280 side and B reassembles; B's reply comes back in
   // fragments (B's link is 1280 too) that the engine forwards as they are
