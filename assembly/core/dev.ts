@@ -36,8 +36,11 @@ export const EADDRNOTAVAIL: i32 = 99;
 // so replies can push headers without copying.
 export const RX_HEADROOM: u32 = NET_SKB_PAD + 2;
 const ETH_MAX_MTU: u32 = 65535;
-// Empty buffers kept in each NIC's fill ring (enough for a 256-frame burst with slack).
+// Empty buffers kept in each NIC's fill ring (enough for a 256-frame burst with slack), at most an
+// equal share of the three quarters of the pool the core lends out (the rest stays for replies, ARP
+// and queues), so that every NIC gets buffers however small the pool.
 const FILL_TARGET: i32 = 512;
+let nicCount: i32 = 0;
 const VLAN_HLEN: u32 = 4;
 
 let backlog: SkbQueue = changetype<SkbQueue>(0);
@@ -47,6 +50,7 @@ export function devInit(): void {
   if (changetype<usize>(backlog) == 0) backlog = changetype<SkbQueue>(heap.alloc(SKB_QUEUE_SIZE));
   memory.fill(changetype<usize>(backlog), 0, SKB_QUEUE_SIZE);
   now = 0;
+  nicCount = 0;
 }
 
 /** The host's clock as of the current poll (ms). */
@@ -117,6 +121,12 @@ export function devCreateNic(name: usize, len: u32, ifindex: u32): i32 {
   etherSetup(d);
   d.kind = DEV_KIND_NIC;
   d.ring = <u32>ring;
+  nicCount++;
+  const lim = devIndexLimit();
+  for (let i: u32 = 1; i < lim; i++) {      // the others give back what is over their new share
+    const o = devSlot(i);
+    if (o.ifindex != 0 && o.kind == DEV_KIND_NIC && o !== d) nicFillTrim(o);
+  }
   nicRefill(d);            // the host can post frames before the first poll
   rtmsgIfinfo(d, 16 /* RTM_NEWLINK */);
   return <i32>idx;
@@ -193,7 +203,7 @@ export function devDelete(ifindex: u32): i32 {
   if ((d.flags & IFF_UP) != 0) devChangeFlags(d, d.flags & ~IFF_UP);
   inetdevEvent(d, NETDEV_UNREGISTER);
   fibNetdevEvent(d, NETDEV_UNREGISTER);
-  if (d.kind == DEV_KIND_NIC) { nicReleaseBuffers(d); ringBlockFree(d.ring); }
+  if (d.kind == DEV_KIND_NIC) { nicReleaseBuffers(d); ringBlockFree(d.ring); nicCount--; }
   const peer = d.kind == DEV_KIND_VETH ? d.peer : 0;
   rtmsgIfinfo(d, 17 /* RTM_DELLINK */);
   d.ifindex = 0;
@@ -332,6 +342,27 @@ function nicReclaim(d: NetDevice): void {
   ringSetCons(r, c);
 }
 
+/** This NIC's part of the fill buffers (see FILL_TARGET). */
+function nicFillShare(): i32 {
+  const lendable = <i32>(bufTotal() - (bufTotal() >> 2));
+  return min(FILL_TARGET, lendable / max(1, nicCount));
+}
+
+/** Take back posted buffers the host has not used, newest first, down to the NIC's share. */
+function nicFillTrim(d: NetDevice): void {
+  const r = ringOf(d.ring, RING_FILL);
+  if (ringSpaceForHost(r) < 0) return;
+  const share = nicFillShare();
+  const c = ringCons(r);
+  let p = ringProd(r);
+  while (<i32>(p - c) > share) {
+    p--;
+    const i = bufIndexOf(<usize>load<u32>(ringDesc(r, p)));
+    if (i >= 0 && bufOwnerOf(<u32>i) == BUF_FILL && bufDevOf(<u32>i) == <u8>d.ifindex) bufRelease(<u32>i);
+  }
+  ringSetProd(r, p);
+}
+
 /** Keep the fill ring stocked with empty buffers. */
 function nicRefill(d: NetDevice): void {
   const r = ringOf(d.ring, RING_FILL);
@@ -339,7 +370,8 @@ function nicRefill(d: NetDevice): void {
   if (space < 0) { dropInc(Drop.BAD_DESCRIPTOR); ringSetCons(r, ringProd(r)); space = 0; }
   // Bounded per NIC, and a quarter of all buffers stays with the core for replies, ARP and queues.
   const outstanding = <i32>RING_SIZE - space;
-  if (space > FILL_TARGET - outstanding) space = max(0, FILL_TARGET - outstanding);
+  const target = nicFillShare();
+  if (space > target - outstanding) space = max(0, target - outstanding);
   const reserve = <i32>(bufTotal() >> 2);
   if (space > <i32>bufsFree() - reserve) space = max(0, <i32>bufsFree() - reserve);
   let p = ringProd(r);

@@ -119,3 +119,23 @@ test("bursts larger than the fill ring: the host counts what it could not post, 
   for (let t = 2; t < 20; t++) { e.run(t); out += nic.transmit().length; }
   assert.equal(out, posted);
 });
+
+test("NICs share a small pool: each one created later still gets fill buffers, and all of them answer", async () => {
+  const e = await Engine.load({ seed: 2, buffers: 256, bufferShift: 14, skbs: 256, timers: 1024 });
+  const names = ["eth0", "eth1", "eth2", "eth3"];
+  names.forEach((n, i) => {
+    for (const l of [`ip link add ${n} type nic`, `ip link set ${n} address 02:00:00:00:0${i}:01`, `ip link set ${n} up`,
+      `ip addr add 192.0.${i}.1/24 dev ${n}`]) assert.equal(runCommand(l, e).status, 0, l);
+  });
+  for (const [i, n] of names.entries()) {
+    const nic = e.nic(e.ifindex(n));
+    const mac = `02:00:00:00:0${i}:01`, peer = `02:00:00:00:0${i}:02`;
+    nic.receive([ether(BROADCAST, peer, 0x0806, arp(1, peer, `192.0.${i}.2`, "00:00:00:00:00:00", `192.0.${i}.1`)),
+      ether(mac, peer, 0x0800, ipv4(`192.0.${i}.2`, `192.0.${i}.1`, 1, icmpEcho(1, i, new Uint8Array(8))))]);
+    assert.equal(nic.stats.rxNoBuffer, 0, `${n} had no buffer to post into`);
+  }
+  e.run(1);
+  for (const n of names) assert.equal(e.nic(e.ifindex(n)).transmit().length, 2, `${n}: ARP reply and echo reply`);
+  const p = e.poolFree();
+  assert.equal(p.skbs, p.totalSkbs);
+});
