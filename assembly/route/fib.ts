@@ -522,7 +522,8 @@ function checkLeaf(value: u32, plen: i32): bool {
     const fi = load<u32>(fa, FA_INFO);
     if (load<u8>(fi, FI_DEAD) != 0) continue;
     if (load<u8>(fi, FI_SCOPE) < lkScope) continue;
-    store<u8>(fa, load<u8>(fa, FA_STATE) | FA_S_ACCESSED, FA_STATE);
+    const st = load<u8>(fa, FA_STATE);
+    if ((st & FA_S_ACCESSED) == 0) store<u8>(fa, st | FA_S_ACCESSED, FA_STATE);   // no write to a hot line per lookup
     const type = load<u8>(fa, FA_TYPE);
     const err = fibPropsError(type);
     if (err < 0) {
