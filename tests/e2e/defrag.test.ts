@@ -116,3 +116,39 @@ test("after ipfrag_time a queue expires: time exceeded (reassembly) only when th
   const p = e.poolFree();
   assert.equal(p.skbs, p.totalSkbs);
 });
+
+test("random fragments (to us and to forward, any offset, length, MF, options, truncation): counted, no trap, no leak", async () => {
+  const { e, nic } = await host();
+  assert.equal(runCommand("ip link add eth1 type nic", e).status, 0);
+  for (const l of ["ip link set eth1 mtu 576", "ip link set eth1 up", "ip addr add 198.51.100.1/24 dev eth1",
+    "sysctl -w net.ipv4.ip_forward=1"]) assert.equal(runCommand(l, e).status, 0, l);
+  const n1 = e.nic(e.ifindex("eth1"));
+  n1.receive([ether(BROADCAST, "02:00:00:00:01:0b", 0x0806,
+    arp(1, "02:00:00:00:01:0b", "198.51.100.11", "00:00:00:00:00:00", "198.51.100.1"))]);
+  let seed = 4242;
+  const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  let now = 10;
+  for (let round = 0; round < 40; round++) {
+    const frames: Uint8Array[] = [];
+    for (let k = 0; k < 64; k++) {
+      const dst = rnd(3) === 0 ? "198.51.100.11" : "192.0.2.1";
+      const len = rnd(1400);
+      const opts = rnd(4) === 0 ? Uint8Array.of(7, 7, 4, 0, 0, 0, 0, 0) : new Uint8Array(0);   // record route, padded
+      const d = ipv4("192.0.2.2", dst, [1, 17, 99][rnd(3)], Uint8Array.from({ length: len }, () => rnd(256)),
+        { id: 0x700 + rnd(6), mf: rnd(2) === 0, fragOffset: rnd(3) === 0 ? rnd(8192) * 8 : rnd(4) * 8 * rnd(200), df: rnd(8) === 0, ttl: 1 + rnd(4), options: opts });
+      const f = ether(HOST, PEER, 0x0800, d);
+      frames.push(rnd(10) === 0 ? f.subarray(0, 14 + rnd(d.length)) : f);     // now and then cut short
+    }
+    nic.receive(frames);
+    e.run(now += 50);
+    nic.transmit(); n1.transmit();
+  }
+  e.run(now + 31_000);                                            // every queue expires
+  nic.transmit(); n1.transmit();
+  e.run(now + 31_001);
+  const ip = e.counters().ip;
+  assert.ok(ip.ReasmReqds > 0 && ip.ReasmFails > 0, JSON.stringify(ip));
+  assert.ok(ip.ForwDatagrams + ip.FragFails + ip.InHdrErrors > 0);
+  const p = e.poolFree();
+  assert.equal(p.skbs, p.totalSkbs);                             // nothing leaked, nothing left queued
+});
