@@ -9,7 +9,7 @@ import { csumPartial, csumFold } from "../core/checksum";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { loadBe16 } from "../ethernet/eth";
-import { ipRouteOutput, icmpErrLearn, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { Rtable, ipRouteOutput, icmpErrLearn, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
 import { inetSelectAddr } from "./devinet";
 import { ipBuildAndSend } from "./output";
 
@@ -21,6 +21,7 @@ export const ICMP_ECHO: u8 = 8;
 export const ICMP_TIME_EXCEEDED: u8 = 11;
 export const ICMP_PARAMETERPROB: u8 = 12;
 export const ICMP_TIMESTAMP: u8 = 13;
+export const ICMP_TIMESTAMPREPLY: u8 = 14;
 export const ICMP_ADDRESS: u8 = 17;
 export const ICMP_ADDRESSREPLY: u8 = 18;
 export const NR_ICMP_TYPES: u8 = 18;
@@ -65,6 +66,7 @@ export function icmpRcv(skb: Skb): void {
     }
   }
   if (type == ICMP_ECHO) { icmpEcho(skb, rtType); return; }
+  if (type == ICMP_TIMESTAMP) { icmpTimestamp(skb, rtType); return; }
   // icmp_err for ICMP we sent: learn a path MTU (FRAG_NEEDED) or a redirect into a nexthop exception.
   if (type == ICMP_DEST_UNREACH || type == ICMP_REDIRECT) icmpErrLearn(skb);
   // Errors go to the sockets of the embedded protocol (icmp_unreach); replies to ping sockets. Neither
@@ -76,25 +78,67 @@ export function icmpRcv(skb: Skb): void {
 function icmpEcho(skb: Skb, rtType: u8): void {
   // icmp_echo consumes the request whatever happens to the reply (no drop reason).
   if (sysctl(Sysctl.icmp_echo_ignore_all) != 0) { consumeSkb(skb); return; }
+  const len = skb.len;
+  const n = icmpReplyAlloc(skb, rtType, len);
+  if (n === null) return;
+  memory.copy(<usize>n.data, <usize>skb.data, len);
+  icmpReplySend(n, skb, ICMP_ECHOREPLY);
+}
+
+/**
+ * icmp_timestamp: id and sequence kept, the originate timestamp copied, receive and transmit set to
+ * the time in ms since midnight UT (the host's clock taken as Unix time in ms). At least 4 bytes after
+ * the header, or InErrors.
+ */
+function icmpTimestamp(skb: Skb, rtType: u8): void {
+  if (skb.len < 12) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
+  const n = icmpReplyAlloc(skb, rtType, 20);
+  if (n === null) return;
+  const p = <usize>n.data, q = <usize>skb.data;
+  store<u64>(p, load<u64>(q));
+  store<u8>(p + 1, 0);
+  store<u32>(p + 8, load<u32>(q + 8));
+  const t = bswap<u32>(<u32>(jiffies() % 86400000));
+  store<u32>(p + 12, t);
+  store<u32>(p + 16, t);
+  icmpReplySend(n, skb, ICMP_TIMESTAMPREPLY);
+}
+
+// icmp_reply's route and source, between icmpReplyAlloc and icmpReplySend.
+let replyRt: Rtable | null = null;
+let replySaddr: u32 = 0;
+
+/**
+ * icmp_reply, first half: the route back to the request's source (source address: the request's
+ * destination if it was ours, else fib_compute_spec_dst) and a reply skb with len bytes at data.
+ * null when there is no route or no buffer (the request is consumed then).
+ */
+function icmpReplyAlloc(skb: Skb, rtType: u8, len: u32): Skb | null {
   const iph = <usize>skbNetworkHeader(skb);
   const reqSaddr = load<u32>(iph + 12);
   let saddr = load<u32>(iph + 16);
   if (rtType != RTN_LOCAL) saddr = inetSelectAddr(skb.dev, reqSaddr, 0); // fib_compute_spec_dst
-  const rt = ipRouteOutput(reqSaddr, saddr, load<u8>(iph + 1), 0, skb.mark);
-  if (rt === null) { consumeSkb(skb); return; }
+  replyRt = ipRouteOutput(reqSaddr, saddr, load<u8>(iph + 1), 0, skb.mark);
+  replySaddr = saddr;
+  if (replyRt === null) { consumeSkb(skb); return null; }
   const n = allocSkb(LL_RESERVE);
-  if (n === null) { icmpInc(IcmpMib.OutErrors); consumeSkb(skb); return; }
-  const len = skb.len;
-  const p = <usize>skbPut(n, len);
-  if (p == 0) { icmpInc(IcmpMib.OutErrors); kfreeSkb(n, Drop.NOMEM); consumeSkb(skb); return; }
-  memory.copy(p, <usize>skb.data, len);
-  store<u8>(p, ICMP_ECHOREPLY);
+  if (n === null) { icmpInc(IcmpMib.OutErrors); consumeSkb(skb); return null; }
+  if (skbPut(n, len) == 0) { icmpInc(IcmpMib.OutErrors); kfreeSkb(n, Drop.NOMEM); consumeSkb(skb); return null; }
+  return n;
+}
+
+/** icmp_reply, second half: type, checksum and counters, then out with the request's TOS and mark. */
+function icmpReplySend(n: Skb, skb: Skb, type: u8): void {
+  const p = <usize>n.data;
+  store<u8>(p, type);
   store<u16>(p + 2, 0);
-  store<u16>(p + 2, csumFold(csumPartial(p, <i32>len, 0)));
+  store<u16>(p + 2, csumFold(csumPartial(p, <i32>n.len, 0)));
   icmpInc(IcmpMib.OutMsgs);
-  icmpMsgOutInc(ICMP_ECHOREPLY);
+  icmpMsgOutInc(type);
   n.mark = skb.mark;
-  ipBuildAndSend(n, rt, saddr, reqSaddr, IPPROTO_ICMP, load<u8>(iph + 1), <u8>sysctl(Sysctl.ip_default_ttl), false);
+  const iph = <usize>skbNetworkHeader(skb);
+  ipBuildAndSend(n, replyRt!, replySaddr, load<u32>(iph + 12), IPPROTO_ICMP, load<u8>(iph + 1),
+    <u8>sysctl(Sysctl.ip_default_ttl), false);
   consumeSkb(skb);
 }
 
