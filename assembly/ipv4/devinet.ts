@@ -2,6 +2,8 @@
 // secondaries, the loopback address added when lo comes up, and the notifier reactions to device events.
 import { NetDevice, devGet, devIndexLimit, MAX_DEVICES, IFNAMSIZ, IFF_LOOPBACK, devName, devNameLen } from "../core/netdev";
 import { rtmsgIfa } from "../netlink/rtnetlink";
+import { timerAdd, timerMod, timerRegister } from "../core/timer";
+import { jiffies } from "../core/dev";
 import { fibInetaddrEvent } from "../route/fib";
 
 export const NETDEV_UP: i32 = 1;
@@ -10,7 +12,9 @@ export const NETDEV_UNREGISTER: i32 = 6;
 export const NETDEV_CHANGEMTU: i32 = 7;
 
 export const IFA_F_SECONDARY: u32 = 0x01;
+export const IFA_F_DEPRECATED: u32 = 0x20;
 export const IFA_F_PERMANENT: u32 = 0x80;
+export const INFINITY_LIFE_TIME: u32 = 0xFFFFFFFF;
 export const RT_SCOPE_UNIVERSE: u8 = 0;
 export const RT_SCOPE_LINK: u8 = 253;
 export const RT_SCOPE_HOST: u8 = 254;
@@ -29,10 +33,11 @@ export const MAX_IFADDR: u32 = 4096;
   pad: u16;
   flags: u32;
   next: u32;           // next slot in this device's list (0 = end)
-  validLft: u32;
+  validLft: u32;       // seconds from tstamp (meaningful without IFA_F_PERMANENT)
   preferredLft: u32;
   label0: u64;         // IFNAMSIZ bytes
   label1: u64;
+  tstamp: i64;         // when the lifetimes were last set (jiffies, ms)
 }
 export const IFADDR_SIZE: usize = 64;
 
@@ -52,6 +57,8 @@ export function devinetInit(): void {
   memory.fill(base, 0, <usize>(MAX_IFADDR + 1) * IFADDR_SIZE);
   memory.fill(devHead, 0, <usize>MAX_DEVICES << 2);
   memory.fill(localHash, 0, <usize>LOCAL_SLOTS << 3);
+  lifetimeTimer = 0;
+  timerRegister(TIMER_ADDR_LIFETIME, checkLifetime);
 }
 
 // @ts-ignore: decorator
@@ -98,7 +105,8 @@ function ifaFreeSlot(): u32 {
  * the subnet of an existing primary becomes secondary; a new primary goes after the last primary.
  */
 export function inetAddrAdd(ifindex: u32, local: u32, address: u32, prefixlen: u32, broadcast: u32, scope: u8,
-                            flags: u32, label: usize, labelLen: u32, notify: bool = true): i32 {
+                            flags: u32, label: usize, labelLen: u32, notify: bool = true,
+                            validLft: u32 = INFINITY_LIFE_TIME, preferredLft: u32 = INFINITY_LIFE_TIME): i32 {
   const d = devGet(ifindex);
   if (d === null) return -19;
   if (prefixlen > 32) return -22;
@@ -122,8 +130,9 @@ export function inetAddrAdd(ifindex: u32, local: u32, address: u32, prefixlen: u
   memory.fill(changetype<usize>(ifa), 0, IFADDR_SIZE);
   ifa.ifindex = ifindex; ifa.local = local; ifa.address = address; ifa.mask = mask; ifa.prefixlen = <u8>prefixlen;
   ifa.broadcast = broadcast; ifa.scope = scope;
-  ifa.flags = (flags & ~IFA_F_SECONDARY) | IFA_F_PERMANENT | (secondary ? IFA_F_SECONDARY : 0);
-  ifa.validLft = 0xFFFFFFFF; ifa.preferredLft = 0xFFFFFFFF;
+  ifa.flags = (flags & ~IFA_F_SECONDARY) | (secondary ? IFA_F_SECONDARY : 0);
+  ifa.validLft = INFINITY_LIFE_TIME; ifa.preferredLft = INFINITY_LIFE_TIME;
+  ifaSetLifetime(ifa, validLft, preferredLft);
   const ll = labelLen > 0 && labelLen < IFNAMSIZ ? labelLen : devNameLen(d);
   memory.copy(ifaLabel(ifa), labelLen > 0 && labelLen < IFNAMSIZ ? label : devName(d), ll);
   // Link in: secondaries at the tail, primaries after the last primary.
@@ -133,7 +142,74 @@ export function inetAddrAdd(ifindex: u32, local: u32, address: u32, prefixlen: u
   rebuildLocalHash();
   if (notify) rtmsgIfa(ifa, 20 /* RTM_NEWADDR */);
   fibInetaddrEvent(ifa, NETDEV_UP);   // fib_inetaddr_event: the address's routes
+  lifetimeKick();
   return 0;
+}
+
+// ---- address lifetimes (set_ifa_lifetime, check_lifetime) ----
+const TIMER_ADDR_LIFETIME: u32 = 19;
+const ADDR_CHECK_FREQUENCY: i64 = 120 * 1000;
+const FUZZ_MINUS: i64 = 20;           // ADDRCONF_TIMER_FUZZ_MINUS (HZ / 50)
+const FUZZ: i64 = 250;                // ADDRCONF_TIMER_FUZZ (HZ / 4)
+const FUZZ_MAX: i64 = 1000;           // ADDRCONF_TIMER_FUZZ_MAX (HZ)
+let lifetimeTimer: u32 = 0;
+
+/**
+ * set_ifa_lifetime: an infinite valid lifetime makes the address permanent; a preferred lifetime of 0
+ * deprecates it at once; the clock of both starts now.
+ */
+export function ifaSetLifetime(ifa: InIfaddr, validLft: u32, preferredLft: u32): void {
+  let flags = ifa.flags & ~(IFA_F_PERMANENT | IFA_F_DEPRECATED);
+  if (validLft != INFINITY_LIFE_TIME) ifa.validLft = validLft;
+  else flags |= IFA_F_PERMANENT;
+  if (preferredLft != INFINITY_LIFE_TIME) {
+    if (preferredLft == 0) flags |= IFA_F_DEPRECATED;
+    ifa.preferredLft = preferredLft;
+  }
+  ifa.flags = flags;
+  ifa.tstamp = jiffies();
+}
+
+/** Run check_lifetime at once (after an address was added or its lifetimes changed). */
+export function lifetimeKick(): void {
+  const now = jiffies();
+  if (lifetimeTimer == 0 || !timerMod(lifetimeTimer, now)) lifetimeTimer = timerAdd(now, TIMER_ADDR_LIFETIME, 0);
+}
+
+// @ts-ignore: decorator
+@inline function roundUpSecond(t: i64): i64 { return (t + 999) / 1000 * 1000; }
+
+/**
+ * check_lifetime: addresses past their valid lifetime are deleted, those past their preferred one
+ * become deprecated (RTM_NEWADDR); then it runs again at the next expiry, at most ADDR_CHECK_FREQUENCY
+ * later, rounded up to a second.
+ */
+function checkLifetime(arg: u32, now: i64): void {
+  lifetimeTimer = 0;
+  let next = roundUpSecond(now + ADDR_CHECK_FREQUENCY);
+  for (let s: u32 = 1; s <= MAX_IFADDR; s++) {
+    const ifa = ifaAt(s);
+    if (ifa.ifindex == 0 || (ifa.flags & IFA_F_PERMANENT) != 0) continue;
+    const age = (now - ifa.tstamp + FUZZ_MINUS) / 1000;
+    const valid = ifa.validLft, pref = ifa.preferredLft;
+    if (valid != INFINITY_LIFE_TIME && age >= <i64>valid) {
+      inetAddrDel(ifa.ifindex, ifa.local, <i32>ifa.prefixlen, ifaLabel(ifa), IFNAMSIZ);
+    } else if (pref == INFINITY_LIFE_TIME) {
+      continue;
+    } else if (age >= <i64>pref) {
+      if (ifa.tstamp + <i64>valid * 1000 < next) next = ifa.tstamp + <i64>valid * 1000;
+      if ((ifa.flags & IFA_F_DEPRECATED) == 0) {
+        ifa.flags |= IFA_F_DEPRECATED;
+        rtmsgIfa(ifa, 20 /* RTM_NEWADDR */);
+      }
+    } else if (ifa.tstamp + <i64>pref * 1000 < next) {
+      next = ifa.tstamp + <i64>pref * 1000;
+    }
+  }
+  const sec = roundUpSecond(next);
+  let when = sec < next + FUZZ ? sec : next;
+  if (when < now + FUZZ_MAX) when = now + FUZZ_MAX;
+  lifetimeTimer = timerAdd(when, TIMER_ADDR_LIFETIME, 0);
 }
 
 function unlinkAndFree(ifindex: u32, slot: u32, prev: u32): void {

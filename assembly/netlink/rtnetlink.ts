@@ -36,7 +36,7 @@ import {
 } from "../core/dev";
 import {
   InIfaddr, ifaAt, ifaFirst, ifaLabel, inetAddrAdd, inetAddrDel, inetMakeMask, IFADDR_SIZE, MAX_IFADDR,
-  IFA_F_PERMANENT
+  IFA_F_PERMANENT, INFINITY_LIFE_TIME, ifaSetLifetime, lifetimeKick
 } from "../ipv4/devinet";
 import { fibCompactGrown } from "../route/fib";
 
@@ -143,7 +143,6 @@ export const IFA_PROTO: u16 = 11;
 export const IFA_MAX: u32 = 11;
 // IPv6-only address flags the kernel strips from IPv4 addresses (IPV6ONLY_FLAGS)
 const IPV6ONLY_FLAGS: u32 = 0x02 | 0x04 | 0x08 | 0x10 | 0x40 | 0x100 | 0x800;
-const INFINITY_LIFE_TIME: u32 = 0xFFFFFFFF;
 
 const ETH_MIN_MTU: u32 = 68;
 const ETH_MAX_MTU: u32 = 65535;
@@ -1075,10 +1074,19 @@ export function inetFillIfaddr(w: NlWriter, ifa: InIfaddr, type: u16, pid: u32, 
   store<u8>(m, <u8>f, 2);        // ifa_flags is a u8: the full value goes in IFA_FLAGS
   store<u8>(m, ifa.scope, 3);
   store<u32>(m, ifa.ifindex, 4);
+  // inet_fill_ifaddr: what is left of finite lifetimes, in whole seconds since they were set
   let preferred = INFINITY_LIFE_TIME, valid = INFINITY_LIFE_TIME;
-  if ((f & IFA_F_PERMANENT) == 0) { preferred = ifa.preferredLft; valid = ifa.validLft; }
+  if ((f & IFA_F_PERMANENT) == 0 && ifa.validLft != INFINITY_LIFE_TIME) {
+    preferred = ifa.preferredLft; valid = ifa.validLft;
+    if (preferred != INFINITY_LIFE_TIME) {
+      const tval = <u64>((jiffies() - ifa.tstamp) / 1000);
+      preferred = <u64>preferred > tval ? preferred - <u32>tval : 0;
+      valid = <u64>valid > tval ? valid - <u32>tval : 0;
+    }
+  }
   const s = ifaState + (<usize>ifaSlot(ifa) << 3);
   const cstamp = load<u32>(s) != 0 ? load<u32>(s, 4) : 0;
+  const tstamp = <u32>(ifa.tstamp / 10);
   const lab = ifaLabel(ifa);
   let ll: u32 = 0;
   while (ll < IFNAMSIZ && load<u8>(lab + ll) != 0) ll++;
@@ -1093,7 +1101,7 @@ export function inetFillIfaddr(w: NlWriter, ifa: InIfaddr, type: u16, pid: u32, 
     ok = a != 0 && w.cap - w.len >= 16;
     if (ok) {
       const p = nlWriterTail(w);
-      store<u32>(p, preferred); store<u32>(p, valid, 4); store<u32>(p, cstamp, 8); store<u32>(p, cstamp, 12);
+      store<u32>(p, preferred); store<u32>(p, valid, 4); store<u32>(p, cstamp, 8); store<u32>(p, tstamp, 12);
       w.len += 16;
       nlaNestEnd(w, a);
     }
@@ -1141,10 +1149,10 @@ function inetRtmNewaddr(nlh: usize): i32 {
   const ba = tbGet(tb, IFA_BROADCAST);
   const brd = ba != 0 ? nlaGetU32(ba) : 0;
   const ci = tbGet(tb, IFA_CACHEINFO);
+  let pref = INFINITY_LIFE_TIME, valid = INFINITY_LIFE_TIME;
   if (ci != 0) {
-    const pref = load<u32>(nlaData(ci)), valid = load<u32>(nlaData(ci), 4);
+    pref = load<u32>(nlaData(ci)); valid = load<u32>(nlaData(ci), 4);
     if (valid == 0 || pref > valid) { nlSetErrMsg("ipv4: address lifetime invalid"); return -EINVAL; }
-    // Finite lifetimes are accepted but not aged: devinet keeps addresses permanent.
   }
   const mask = inetMakeMask(prefixlen);
   // find_matching_ifa: same mask, same subnet, same local.
@@ -1156,7 +1164,9 @@ function inetRtmNewaddr(nlh: usize): i32 {
         nlSetErrMsg("ipv4: Address already assigned");
         return -EEXIST;
       }
-      // NLM_F_REPLACE: the kernel updates lifetimes/metric/proto and notifies.
+      // NLM_F_REPLACE: the lifetimes start again (set_ifa_lifetime), then the notification.
+      ifaSetLifetime(a, valid, pref);
+      lifetimeKick();
       addrCtxPid = nlCurPortid(); addrCtxSeq = nlmsgSeq(nlh);
       rtmsgIfa(a, RTM_NEWADDR);
       addrCtxPid = 0; addrCtxSeq = 0;
@@ -1167,7 +1177,8 @@ function inetRtmNewaddr(nlh: usize): i32 {
   const lab = tbGet(tb, IFA_LABEL);
   const labLen = lab != 0 ? nlaStrLen(lab, IFNAMSIZ - 1) : 0;
   addrCtxPid = nlCurPortid(); addrCtxSeq = nlmsgSeq(nlh);
-  err = inetAddrAdd(ifindex, local, address, prefixlen, brd, scope, flags, lab != 0 ? nlaData(lab) : 0, labLen);
+  err = inetAddrAdd(ifindex, local, address, prefixlen, brd, scope, flags, lab != 0 ? nlaData(lab) : 0, labLen,
+    true, valid, pref);
   addrCtxPid = 0; addrCtxSeq = 0;
   return err;
 }

@@ -1253,7 +1253,14 @@ function ipaddrModify(ctx: IpContext, cmd: number, flags: number, argv: string[]
   let d: string | undefined;
   let lcl: Prefix | undefined, peer: Prefix | undefined, lclArg = "";
   let brdLen = 0;
+  let validLft: number | undefined, preferredLft: number | undefined;
   const enc = new TextEncoder();
+  /** set_lifetime: "forever" or a u32 number of seconds. */
+  const lifetime = (key: string, v: string): number => {
+    const n = v === "forever" ? INFINITY_LIFE_TIME : getUnsigned(v);
+    if (n === null) ctx.invarg(`${key} value`, v);
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => { if (i + 1 >= argv.length) ctx.incomplete(); return argv[++i]; };
@@ -1299,10 +1306,12 @@ function ipaddrModify(ctx: IpContext, cmd: number, flags: number, argv: string[]
       const m = getUnsigned(v);
       if (m === null) ctx.invarg("\"metric\" value is invalid\n", v);
       attrs.u32(IFA_RT_PRIORITY, m);
-    } else if (matches(a, "valid_lft") || matches(a, "preferred_lft")) {
-      next();
-      ctx.eprint(`ip: "${a}" is not supported by this engine.\n`);
-      return -1;
+    } else if (matches(a, "valid_lft")) {
+      if (validLft !== undefined) ctx.duparg("valid_lft", a);
+      validLft = lifetime("valid_lft", next());
+    } else if (matches(a, "preferred_lft")) {
+      if (preferredLft !== undefined) ctx.duparg("preferred_lft", a);
+      preferredLft = lifetime("preferred_lft", next());
     } else if (a === "home" || a === "nodad" || a === "mngtmpaddr") {
       if (family !== AF_INET6) { ctx.eprint(`${a} is allowed only for IPv6 addresses\n`); throw new Exit(255); }
       ifaFlagsV |= a === "home" ? IFA_F_HOMEADDRESS : a === "nodad" ? IFA_F_NODAD : IFA_F_MANAGETEMPADDR;
@@ -1321,6 +1330,15 @@ function ipaddrModify(ctx: IpContext, cmd: number, flags: number, argv: string[]
   }
   let hdrFlags = 0;
   if (ifaFlagsV <= 0xff) hdrFlags = ifaFlagsV; else attrs.u32(IFA_FLAGS, ifaFlagsV);
+  if (validLft !== undefined || preferredLft !== undefined) {
+    const valid = validLft ?? INFINITY_LIFE_TIME, preferred = preferredLft ?? INFINITY_LIFE_TIME;
+    if (!valid) { ctx.eprint("valid_lft is zero\n"); return -1; }
+    if (valid < preferred) { ctx.eprint("preferred_lft is greater than valid_lft\n"); return -1; }
+    const ci = new Uint8Array(16);                  // struct ifa_cacheinfo { prefered, valid, cstamp, tstamp }
+    const dv = new DataView(ci.buffer);
+    dv.setUint32(0, preferred, true); dv.setUint32(4, valid, true);
+    attrs.attr(IFA_CACHEINFO, ci);
+  }
   if (d === undefined) { ctx.eprint('Not enough information: "dev" argument is required.\n'); return -1; }
   if (!peer && lcl) {
     if (cmd === RTM_DELADDR && lcl.family === AF_INET && !lcl.specified) {

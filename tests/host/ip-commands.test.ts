@@ -444,3 +444,34 @@ test("NetlinkSocket options: without ext-ack the error has no message; CAP_ACK t
   assert.equal(r[0].error, -ENODEV);
   assert.equal(r[0].len, 36);
 });
+
+test("address lifetimes age (check_lifetime): dynamic, then deprecated, then deleted with their routes", async () => {
+  const e = await load();
+  const ip = (l: string) => { const r = runIp(l.split(" "), e.netlink); return r.stdout + r.stderr; };
+  const nl = e.netlink;
+  nl.subscribe(RTNLGRP_IPV4_IFADDR);
+  ip("link add va type veth peer name vb");
+  e.run(1000);
+  ip("addr add 10.0.0.1/24 dev va valid_lft 100 preferred_lft 50");
+  ip("addr add 10.1.0.1/24 dev va valid_lft 100 preferred_lft 0");
+  // the kernel's words at once (Linux 6.18, same commands in a namespace)
+  assert.equal(ip("-o addr show dev va"),
+    "3: va    inet 10.0.0.1/24 scope global dynamic va\\       valid_lft 100sec preferred_lft 50sec\n" +
+    "3: va    inet 10.1.0.1/24 scope global deprecated dynamic va\\       valid_lft 100sec preferred_lft 0sec\n");
+  ip("addr change 10.0.0.1/24 dev va valid_lft 90 preferred_lft 40");
+  e.run(31_000);                                                   // 30 s later
+  assert.match(ip("-o addr show dev va"), /10\.0\.0\.1\/24 scope global dynamic va\\ +valid_lft 60sec preferred_lft 10sec\n/);
+  nl.notifications();
+  e.run(41_000);                                                   // preferred lifetime over: deprecated
+  assert.match(ip("-o addr show dev va"), /10\.0\.0\.1\/24 scope global deprecated dynamic va\\ +valid_lft 50sec preferred_lft 0sec\n/);
+  assert.deepEqual(nl.notifications().map((m) => m.type), [RTM_NEWADDR]);
+  assert.match(ip("route show table local"), /local 10\.1\.0\.1 /);
+  e.run(92_000);                                                   // 10.0.0.1: 90 s since its change at 1 s
+  assert.deepEqual(nl.notifications().map((m) => m.type), [RTM_DELADDR]);
+  assert.doesNotMatch(ip("addr show dev va"), /10\.0\.0\.1/);
+  assert.match(ip("addr show dev va"), /10\.1\.0\.1/);
+  e.run(102_000);                                                  // 10.1.0.1: 100 s since 1 s
+  assert.deepEqual(nl.notifications().map((m) => m.type), [RTM_DELADDR]);
+  assert.doesNotMatch(ip("route show table local"), /10\.1\.0\.1/);
+  assert.equal(ip("-o -4 addr show dev va"), "");
+});

@@ -42,6 +42,10 @@ const SCRIPTS: Record<string, string[]> = {
     "ip addr add 10.9.0.1/24 dev vb", "ip addr replace 10.9.0.1/24 dev vb", "ip addr del 10.9.0.1/24 dev vb label nope",
     "ip addr add 10.5.0.1/8 broadcast 1.2.3 dev vb", "ip addr add 10.5.0.9/8 scope host dev vb",
     "ip addr add 10.7.0.1/24 scope link dev vb", "ip -4 a show vb",
+    "ip addr add 10.8.0.1/24 dev vb valid_lft 100 preferred_lft 50", "ip addr add 10.8.1.1/24 dev vb valid_lft 100 preferred_lft 0",
+    "ip addr add 10.8.2.1/24 dev vb valid_lft 0", "ip addr add 10.8.2.1/24 dev vb valid_lft 10 preferred_lft 20",
+    "ip addr add 10.8.2.1/24 dev vb valid_lft x", "ip addr add 10.8.2.1/24 dev vb valid_lft forever preferred_lft 30",
+    "ip addr change 10.8.0.1/24 dev vb valid_lft 60 preferred_lft 60", "ip -o -4 a show vb",
     "ip link del va", "ip a",
   ],
   create: [
