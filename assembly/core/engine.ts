@@ -11,6 +11,7 @@ import { devInit, devCreateLoopback, netRxAction, setNow, backlogLen } from "./d
 import { devinetInit } from "../ipv4/devinet";
 import { neighInit } from "../neigh/neighbour";
 import { ipfragInit } from "../ipv4/ip_fragment";
+import { rtnlNeighInit } from "../netlink/rtnl_neigh";
 import { ipOutputInit } from "../ipv4/output";
 import { icmpInit } from "../ipv4/icmp";
 import { ipFibInit } from "../route/route";
@@ -35,6 +36,7 @@ export function engineInit(seed: u64, nbufs: u32, bufShift: u32, nskbs: u32, max
   ipfragInit();
   icmpInit();
   ipFibInit();
+  rtnlNeighInit();
   rtnetlinkInit();
   devCreateLoopback();
 }

@@ -36,7 +36,8 @@ export const NEIGH_MAX: u32 = 1024; // gc_thresh3: the table never holds more
   ifindex: u32;        // 0 = free slot
   state: u8;
   probes: u8;
-  pad0: u16;
+  type: u8;            // RTN_* of the address (arp_constructor's inet_addr_type)
+  pad0: u8;
   hashNext: u32;       // slot + 1 of the next entry in the bucket (0 = end)
   timer: u32;          // timer handle (0 = none)
   ha: u64;             // link-layer address, 6 bytes
@@ -143,10 +144,12 @@ export function neighCreate(key: u32, d: NetDevice): Neighbour | null {
   memory.fill(changetype<usize>(n), 0, NEIGH_SIZE);
   n.key = key; n.ifindex = d.ifindex;
   const t = jiffies();
-  n.updated = t; n.used = t; n.confirmed = t - 1000000;
+  n.updated = t; n.used = t;
+  n.confirmed = t - (<i64>sysctl(Sysctl.neigh_base_reachable_time_ms) << 1);   // neigh_alloc: long ago
   n.reachableTime = randReachTime();
   arpInc(ArpStat.Allocs);
   const type = inetAddrTypeDevTable(d, key, RT_TABLE_LOCAL);
+  n.type = type;
   if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0) {
     n.state = NUD_NOARP; etherAddrCopy(neighHa(n), devMac(d));
   } else if (type == RTN_BROADCAST) {

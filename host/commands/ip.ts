@@ -21,6 +21,7 @@ import {
 } from "../netlink.ts";
 import { doIproute } from "./ip-route.ts";
 import { doIprule } from "./ip-rule.ts";
+import { doIpneigh } from "./ip-neigh.ts";
 
 export interface IpResult { stdout: string; stderr: string; status: number }
 
@@ -365,6 +366,7 @@ function dispatch(ctx: IpContext, obj: string, args: string[]): number {
     case "link": return doIplink(ctx, args);
     case "route": return doIproute(ctx, args);
     case "rule": return doIprule(ctx, args);
+    case "neighbor": case "neighbour": return doIpneigh(ctx, args);
     case "help": ctx.fail255(IP_USAGE);
   }
   const h = extraObjects.get(obj);
