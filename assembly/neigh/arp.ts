@@ -4,10 +4,12 @@ import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbResetNetworkHeader, PAC
   PACKET_LOOPBACK, NET_SKB_PAD } from "../core/skb";
 import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from "../core/netdev";
 import { Drop, ArpStat, arpInc } from "../core/stats";
-import { devQueueXmit } from "../core/dev";
+import { devQueueXmit, jiffies } from "../core/dev";
+import { sysctl, Sysctl } from "../core/sysctl";
+import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_UNICAST } from "../route/fib";
 import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
 import { inetAddrOnDev, inetSelectAddr, inetAddrIsLocal } from "../ipv4/devinet";
-import { Neighbour, neighHa, neighLookup, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE } from "./neighbour";
+import { Neighbour, neighHa, neighLookup, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE } from "./neighbour";
 
 export const ARPOP_REQUEST: u16 = 1;
 export const ARPOP_REPLY: u16 = 2;
@@ -53,6 +55,16 @@ export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: b
 }
 
 /** arp_rcv + arp_process. skb.data is at the ARP header. */
+/**
+ * arp_is_garp: sender and target addresses equal and a unicast address of ours to the local table's
+ * eyes; a reply must also name the same hardware address as target and sender.
+ */
+function arpIsGarp(d: NetDevice, op: u16, sip: u32, tip: u32, sha: usize, tha: usize): bool {
+  if (sip != tip) return false;
+  if (inetAddrTypeDevTable(d, sip, RT_TABLE_LOCAL) != RTN_UNICAST) return false;
+  return op != ARPOP_REPLY || memory.compare(sha, tha, 6) == 0;
+}
+
 export function arpRcv(skb: Skb, d: NetDevice): void {
   // arp_rcv: not on NOARP devices, not for other hosts, and the header must be complete.
   if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0 || skb.pktType == PACKET_OTHERHOST || skb.pktType == PACKET_LOOPBACK) {
@@ -89,8 +101,11 @@ export function arpRcv(skb: Skb, d: NetDevice): void {
   // Not a request for us: update an existing entry only (no creation without arp_accept).
   const n = neighLookup(sip, d.ifindex);
   if (n !== null) {
+    // Back-to-back replies: the first one wins for locktime, unless this is a gratuitous ARP.
+    const mayOverride = jiffies() > n.updated + <i64>sysctl(Sysctl.neigh_locktime) * 10 || arpIsGarp(d, op, sip, tip, sha, p + 18);
+    // Broadcast replies and requests do not assert reachability.
     const state = op == ARPOP_REPLY && skb.pktType == PACKET_HOST ? NUD_REACHABLE : NUD_STALE;
-    neighUpdate(n, sha, state, true);
+    neighUpdate(n, sha, state, mayOverride ? NEIGH_UPDATE_F_OVERRIDE : 0);
   }
   consumeSkb(skb);
 }

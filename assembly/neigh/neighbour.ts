@@ -189,48 +189,69 @@ function flushQueue(n: Neighbour, d: NetDevice): void {
   }
 }
 
+/** __neigh_update flags. */
+export const NEIGH_UPDATE_F_OVERRIDE: u32 = 0x1;
+export const NEIGH_UPDATE_F_WEAK_OVERRIDE: u32 = 0x2;
+export const NEIGH_UPDATE_F_ADMIN: u32 = 0x80000000;
+
 /**
- * neigh_update: a new link-layer address and/or state learned (from ARP or the user).
- * lladdr = 0 keeps the current address. overrideHa: replace a different known address.
+ * __neigh_update: a link-layer address (lladdr, 0 = none given) and/or a state learned from ARP or
+ * set by the user. NOARP and PERMANENT entries change only by ADMIN. A different address replaces a
+ * valid one only with OVERRIDE (WEAK_OVERRIDE: a connected entry goes STALE and keeps its address);
+ * the same address reported as STALE leaves the state as it is. `updated` moves only with a change;
+ * a new address without a connected state makes the entry "confirmed long ago".
  */
-export function neighUpdate(n: Neighbour, lladdr: usize, state: u8, overrideHa: bool): void {
+export function neighUpdate(n: Neighbour, lladdrIn: usize, newIn: u8, flags: u32): void {
   const d = devGet(n.ifindex);
   if (d === null) return;
   const old = n.state;
-  if ((old & (NUD_NOARP | NUD_PERMANENT)) != 0 && (state & NUD_PERMANENT) == 0) return;
+  let lladdr = lladdrIn;
+  let newState = newIn;
+  if ((flags & NEIGH_UPDATE_F_ADMIN) == 0 && (old & (NUD_NOARP | NUD_PERMANENT)) != 0) return;
   const t = jiffies();
-  if ((state & NUD_VALID) == 0) {
-    neighDelTimer(n);
-    n.state = state;
-    if ((old & NUD_VALID) != 0 || old == NUD_INCOMPLETE) skbQueuePurge(neighQueue(n), Drop.NEIGH_FAILED);
-    return;
-  }
-  let newState = state;
-  if (lladdr != 0 && (old & NUD_VALID) != 0 && !etherAddrEqual(lladdr, neighHa(n))) {
-    // A different address: without override a connected entry only goes STALE, and keeps its address.
-    if (!overrideHa) {
-      if ((old & NUD_CONNECTED) != 0) { lladdr = 0; newState = NUD_STALE; } else return;
-    }
-  } else if (lladdr != 0 && (old & NUD_VALID) != 0 && newState == NUD_STALE && (old & NUD_CONNECTED) != 0) {
-    newState = old; // same address reported again: a connected entry stays as it is
-  }
-  if ((newState & NUD_CONNECTED) != 0) n.confirmed = t;
-  n.updated = t;
-  if (lladdr != 0) etherAddrCopy(neighHa(n), lladdr);
-  if (newState != old || (newState & NUD_REACHABLE) != 0) {
+  if ((newState & NUD_VALID) == 0) {
     neighDelTimer(n);
     n.state = newState;
-    if ((newState & NUD_REACHABLE) != 0) neighAddTimer(n, t + n.reachableTime);
-    n.probes = 0;
+    if ((old & (NUD_INCOMPLETE | NUD_PROBE)) != 0 && (newState & NUD_FAILED) != 0) neighInvalidate(n);
+    return;
   }
-  if ((old & NUD_VALID) == 0 && (n.state & NUD_VALID) != 0) flushQueue(n, d);
+  // compare the proposed address with the cached one (lladdr == neighHa(n) means "the same")
+  const ha = neighHa(n);
+  if (lladdr != 0) {
+    if ((old & NUD_VALID) != 0 && etherAddrEqual(lladdr, ha)) lladdr = ha;
+  } else {
+    if ((old & NUD_VALID) == 0) return;                   // no address given, none known
+    lladdr = ha;
+  }
+  if ((newState & NUD_CONNECTED) != 0) n.confirmed = t;
+  if ((old & NUD_VALID) != 0) {
+    if (lladdr != ha && (flags & NEIGH_UPDATE_F_OVERRIDE) == 0) {
+      if ((flags & NEIGH_UPDATE_F_WEAK_OVERRIDE) != 0 && (old & NUD_CONNECTED) != 0) { lladdr = ha; newState = NUD_STALE; }
+      else return;
+    } else if (lladdr == ha && newState == NUD_STALE && (flags & NEIGH_UPDATE_F_ADMIN) == 0) {
+      newState = old;
+    }
+  }
+  if (newState != old || lladdr != ha) n.updated = t;
+  if (newState != old) {
+    neighDelTimer(n);
+    if ((newState & NUD_PROBE) != 0) n.probes = 0;
+    if ((newState & NUD_IN_TIMER) != 0) neighAddTimer(n, t + ((newState & NUD_REACHABLE) != 0 ? n.reachableTime : 0));
+    n.state = newState;
+  }
+  if (lladdr != ha) {
+    etherAddrCopy(ha, lladdr);
+    if ((newState & NUD_CONNECTED) == 0) n.confirmed = t - (<i64>sysctl(Sysctl.neigh_base_reachable_time_ms) << 1);
+  }
+  if (newState == old) return;
+  if ((old & NUD_VALID) == 0) flushQueue(n, d);          // resolved: the waiting packets go out
 }
 
 /** neigh_event_ns: the peer told us its address (ARP request to us): create or update to STALE. */
 export function neighEventNs(key: u32, d: NetDevice, lladdr: usize): Neighbour | null {
   let n = neighLookup(key, d.ifindex);
   if (n === null) n = neighCreate(key, d);
-  if (n !== null) neighUpdate(n, lladdr, NUD_STALE, true);
+  if (n !== null) neighUpdate(n, lladdr, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE);
   return n;
 }
 
