@@ -201,33 +201,33 @@ export const NEIGH_UPDATE_F_ADMIN: u32 = 0x80000000;
  * the same address reported as STALE leaves the state as it is. `updated` moves only with a change;
  * a new address without a connected state makes the entry "confirmed long ago".
  */
-export function neighUpdate(n: Neighbour, lladdrIn: usize, newIn: u8, flags: u32): void {
+export function neighUpdate(n: Neighbour, lladdrIn: usize, newIn: u8, flags: u32): i32 {
   const d = devGet(n.ifindex);
-  if (d === null) return;
+  if (d === null) return 0;
   const old = n.state;
   let lladdr = lladdrIn;
   let newState = newIn;
-  if ((flags & NEIGH_UPDATE_F_ADMIN) == 0 && (old & (NUD_NOARP | NUD_PERMANENT)) != 0) return;
+  if ((flags & NEIGH_UPDATE_F_ADMIN) == 0 && (old & (NUD_NOARP | NUD_PERMANENT)) != 0) return 0;
   const t = jiffies();
   if ((newState & NUD_VALID) == 0) {
     neighDelTimer(n);
     n.state = newState;
     if ((old & (NUD_INCOMPLETE | NUD_PROBE)) != 0 && (newState & NUD_FAILED) != 0) neighInvalidate(n);
-    return;
+    return 0;
   }
   // compare the proposed address with the cached one (lladdr == neighHa(n) means "the same")
   const ha = neighHa(n);
   if (lladdr != 0) {
     if ((old & NUD_VALID) != 0 && etherAddrEqual(lladdr, ha)) lladdr = ha;
   } else {
-    if ((old & NUD_VALID) == 0) return;                   // no address given, none known
+    if ((old & NUD_VALID) == 0) { neighErrMsg = "No link layer address given"; return -22; }   // EINVAL
     lladdr = ha;
   }
   if ((newState & NUD_CONNECTED) != 0) n.confirmed = t;
   if ((old & NUD_VALID) != 0) {
     if (lladdr != ha && (flags & NEIGH_UPDATE_F_OVERRIDE) == 0) {
       if ((flags & NEIGH_UPDATE_F_WEAK_OVERRIDE) != 0 && (old & NUD_CONNECTED) != 0) { lladdr = ha; newState = NUD_STALE; }
-      else return;
+      else return 0;
     } else if (lladdr == ha && newState == NUD_STALE && (flags & NEIGH_UPDATE_F_ADMIN) == 0) {
       newState = old;
     }
@@ -243,9 +243,16 @@ export function neighUpdate(n: Neighbour, lladdrIn: usize, newIn: u8, flags: u32
     etherAddrCopy(ha, lladdr);
     if ((newState & NUD_CONNECTED) == 0) n.confirmed = t - (<i64>sysctl(Sysctl.neigh_base_reachable_time_ms) << 1);
   }
-  if (newState == old) return;
+  if (newState == old) return 0;
   if ((old & NUD_VALID) == 0) flushQueue(n, d);          // resolved: the waiting packets go out
+  return 0;
 }
+
+/** Ext-ack text of the last neighUpdate error. */
+export let neighErrMsg = "";
+
+/** neigh_remove_one: the entry leaves the table (RTM_DELNEIGH after its update to FAILED). */
+export function neighRemove(n: Neighbour): void { neighFree(n, Drop.NEIGH_DEAD); }
 
 /** neigh_event_ns: the peer told us its address (ARP request to us): create or update to STALE. */
 export function neighEventNs(key: u32, d: NetDevice, lladdr: usize): Neighbour | null {

@@ -1,21 +1,28 @@
-// rtnetlink for the neighbour table (net/core/neighbour.c: neigh_dump_info, neigh_valid_dump_req,
-// neigh_fill_info): RTM_GETNEIGH dumps of the ARP table, as `ip neigh show` reads them. Adding and
-// deleting entries by netlink (neigh_add, neigh_delete) are not here yet.
+// rtnetlink for the neighbour table (net/core/neighbour.c): RTM_GETNEIGH dumps of the ARP table
+// (neigh_dump_info, neigh_valid_dump_req, neigh_fill_info) and the user's additions and deletions
+// (neigh_add, neigh_delete), as `ip neigh` sends them.
 import {
   NlWriter, NlCallback, nlmsgPut, nlmsgEnd, nlmsgCancel, nlaPut, nlaPutU32, nlmsgParse, tbGet, nlaGetU32,
   nlSetErrMsg, nlmsgLen, nlmsgData, NLMSG_HDRLEN, NLM_F_MULTI, NLM_F_DUMP_FILTERED, NL_SOCK_STRICT_CHK,
   NL_VALIDATE_LIBERAL, NL_VALIDATE_STRICT, NLA_U8, NLA_U16, NLA_U32, NLA_S32, NLA_BINARY, NLA_NESTED, NLA_UNSPEC,
-  EINVAL, EMSGSIZE,
+  nlmsgFlags, nlaPayload, nlaData, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
+  EINVAL, EMSGSIZE, ENOENT, EEXIST, ENODEV, EAFNOSUPPORT,
 } from "./nlmsg";
 import { rtnlRegister, AF_UNSPEC, AF_INET } from "./rtnetlink";
 import { devGet } from "../core/netdev";
 import { jiffies } from "../core/dev";
-import { Neighbour, neighSlot, neighHa, NEIGH_MAX, NUD_VALID } from "../neigh/neighbour";
+import {
+  Neighbour, neighSlot, neighHa, neighLookup, neighCreate, neighUpdate, neighRemove, neighErrMsg, NEIGH_MAX, NUD_VALID,
+  NUD_FAILED, NEIGH_UPDATE_F_OVERRIDE, NEIGH_UPDATE_F_ADMIN,
+} from "../neigh/neighbour";
 
 const RTM_NEWNEIGH: u16 = 28;
+const RTM_DELNEIGH: u32 = 29;
 const RTM_GETNEIGH: u32 = 30;
 const NDMSG_LEN: u32 = 12;          // struct ndmsg { family, pad1, pad2 u16, ifindex s32, state u16, flags, type }
 const NTF_PROXY: u8 = 0x08;
+const EOPNOTSUPP_PROXY: i32 = 95;   // proxy entries (pneigh) are not kept by this engine
+const ENOBUFS_NEIGH: i32 = 105;     // the table is full (gc_thresh3)
 const NDA_DST: u16 = 1, NDA_LLADDR: u16 = 2, NDA_CACHEINFO: u16 = 3, NDA_PROBES: u16 = 4;
 const NDA_IFINDEX: u32 = 8, NDA_MASTER: u32 = 9;
 const NDA_MAX: u32 = 17;
@@ -47,7 +54,70 @@ let tb: usize = 0;
 /** Register the dump (AF_UNSPEC: `ip neigh` asks for every family; the ARP table is the only one). */
 export function rtnlNeighInit(): void {
   if (tb == 0) tb = heap.alloc(<usize>(NDA_MAX + 1) << 2);
+  rtnlRegister(AF_UNSPEC, RTM_NEWNEIGH, changetype<usize>(neighAdd), 0);
+  rtnlRegister(AF_UNSPEC, RTM_DELNEIGH, changetype<usize>(neighDelete), 0);
   rtnlRegister(AF_UNSPEC, RTM_GETNEIGH, 0, changetype<usize>(neighDumpInfo));
+}
+
+/**
+ * The parts neigh_add and neigh_delete share: parse, NDA_DST, the device (ENODEV), the table
+ * (only ARP here: other families EAFNOSUPPORT), the key length. Sets ndDev/ndDst; 0 or -errno.
+ */
+let ndDev: u32 = 0;
+let ndDst: u32 = 0;
+function neighParse(nlh: usize, checkLladdr: bool): i32 {
+  const err = nlmsgParse(nlh, NDMSG_LEN, tb, NDA_MAX, NDA_POLICY, NL_VALIDATE_LIBERAL);
+  if (err < 0) return err;
+  const dst = tbGet(tb, NDA_DST);
+  if (dst == 0) { nlSetErrMsg("Network address not specified"); return -EINVAL; }
+  const m = nlmsgData(nlh);
+  ndDev = load<u32>(m, 4);
+  if (ndDev != 0) {
+    if (devGet(ndDev) === null) return -ENODEV;
+    const ll = tbGet(tb, NDA_LLADDR);
+    if (checkLladdr && ll != 0 && nlaPayload(ll) < 6) { nlSetErrMsg("Invalid link address"); return -EINVAL; }
+  }
+  if (load<u8>(m) != AF_INET) return -EAFNOSUPPORT;
+  if (nlaPayload(dst) < 4) { nlSetErrMsg("Invalid network address"); return -EINVAL; }
+  ndDst = load<u32>(nlaData(dst));
+  return 0;
+}
+
+/** neigh_add: create (NLM_F_CREATE) or update an entry; without NLM_F_REPLACE no address override. */
+function neighAdd(nlh: usize): i32 {
+  const err = neighParse(nlh, true);
+  if (err < 0) return err;
+  const m = nlmsgData(nlh);
+  if ((load<u8>(m, 10) & NTF_PROXY) != 0) return -EOPNOTSUPP_PROXY;
+  if (ndDev == 0) { nlSetErrMsg("Device not specified"); return -EINVAL; }
+  const d = devGet(ndDev)!;
+  let flags = NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE;
+  let n = neighLookup(ndDst, ndDev);
+  if (n === null) {
+    if ((nlmsgFlags(nlh) & NLM_F_CREATE) == 0) return -ENOENT;
+    n = neighCreate(ndDst, d);
+    if (n === null) return -ENOBUFS_NEIGH;
+  } else {
+    if ((nlmsgFlags(nlh) & NLM_F_EXCL) != 0) return -EEXIST;
+    if ((nlmsgFlags(nlh) & NLM_F_REPLACE) == 0) flags &= ~NEIGH_UPDATE_F_OVERRIDE;
+  }
+  const ll = tbGet(tb, NDA_LLADDR);
+  const r = neighUpdate(n, ll != 0 ? nlaData(ll) : 0, <u8>load<u16>(m, 8), flags);
+  if (r < 0) nlSetErrMsg(neighErrMsg);
+  return r;
+}
+
+/** neigh_delete: the entry goes to FAILED (its waiting packets' senders hear so), then leaves the table. */
+function neighDelete(nlh: usize): i32 {
+  const err = neighParse(nlh, false);
+  if (err < 0) return err;
+  if ((load<u8>(nlmsgData(nlh), 10) & NTF_PROXY) != 0) return -ENOENT;   // no proxy entries
+  if (ndDev == 0) return -EINVAL;
+  const n = neighLookup(ndDst, ndDev);
+  if (n === null) return -ENOENT;
+  neighUpdate(n, 0, NUD_FAILED, NEIGH_UPDATE_F_OVERRIDE | NEIGH_UPDATE_F_ADMIN);
+  neighRemove(n);
+  return 0;
 }
 
 // @ts-ignore: decorator

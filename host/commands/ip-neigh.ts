@@ -1,12 +1,12 @@
 // `ip neigh` (iproute2 ipneigh.c): show/list from an RTM_GETNEIGH dump, printed as iproute2 prints it
 // (checked against Linux 6.18: `dst dev D lladdr M STATE ` with a trailing space, `dev` left out when
-// filtering by device, NOARP entries hidden unless `nud all`; with -s, ` ref N used a/b/cprobes P `).
-// Adding, changing, deleting and flushing entries need neigh_add/neigh_delete, not in the engine yet.
+// filtering by device, NOARP entries hidden unless `nud all`; with -s, ` ref N used a/b/cprobes P `);
+// add/change/replace/del as ipneigh_modify sends them. Flushing and proxy entries are not here yet.
 import {
   NlBuilder, NlMessage, attrMap, parseAttrs, attrU32, ipv4Str, NLMSG_HDRLEN, NLM_F_REQUEST, NLM_F_DUMP,
-  RTM_NEWNEIGH, RTM_GETNEIGH,
+  NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_GETNEIGH,
 } from "../netlink.ts";
-import { IpContext, matches } from "./ip.ts";
+import { IpContext, Exit, matches, getAddr, llAddrA2n } from "./ip.ts";
 
 const NDA_DST = 1, NDA_LLADDR = 2, NDA_CACHEINFO = 3, NDA_PROBES = 4, NDA_IFINDEX = 8;
 const NUD_NAMES: Array<[number, string]> = [[0x01, "INCOMPLETE"], [0x02, "REACHABLE"], [0x04, "STALE"], [0x08, "DELAY"],
@@ -107,12 +107,69 @@ function ipneighShow(ctx: IpContext, argv: string[]): number {
   return 0;
 }
 
+/** ipneigh_modify (without proxy, router, extern_learn, protocol, use, managed). */
+function ipneighModify(ctx: IpContext, cmd: number, flags: number, argv: string[]): number {
+  let state = 0x80;                                   // NUD_PERMANENT unless told otherwise
+  let lla: string | undefined, dev: string | undefined;
+  let dst: { family: number; addr: Uint8Array } | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => { if (i + 1 >= argv.length) ctx.incomplete(); return argv[++i]; };
+    if (matches(a, "lladdr")) {
+      const v = next();
+      if (lla !== undefined) ctx.duparg("lladdr", v);
+      lla = v;
+    } else if (a === "nud") {
+      const v = next();
+      const st = nudA2n(v);
+      if (st === null) ctx.invarg("nud state is bad", v);
+      state = st;
+    } else if (a === "dev") {
+      dev = next();
+    } else if (matches(a, "proxy") || a === "router" || matches(a, "extern_learn") || matches(a, "protocol")
+      || a === "use" || a === "managed") {
+      ctx.eprint(`ip: "neigh ... ${a}" is not supported by this engine.\n`);
+      return -1;
+    } else {
+      let v = a;
+      if (v === "to") v = next();
+      if (matches(v, "help")) ctx.fail255(NEIGH_USAGE);
+      if (dst) ctx.fail255(`Error: either "to" is duplicate, or "${v}" is a garbage.\n`);
+      dst = getAddr(ctx, v, ctx.family);
+    }
+  }
+  if (dev === undefined || !dst) ctx.fail255("Device and destination are required arguments.\n");
+  const b = new NlBuilder(cmd, NLM_F_REQUEST | flags | 0x04 /* NLM_F_ACK */, ctx.nl.nextSeq(), 0);
+  const hdr = new Uint8Array(12);
+  const dv = new DataView(hdr.buffer);
+  hdr[0] = dst.family;
+  dv.setUint16(8, state, true);
+  let llBytes: Uint8Array | undefined;
+  if (lla !== undefined && lla !== "null") {
+    const ll = llAddrA2n(ctx, lla);
+    if (!ll) return -1;
+    llBytes = ll;
+  }
+  const index = ctx.nameToIndex(dev);
+  if (!index) { ctx.eprint(`Cannot find device "${dev}"\n`); return -1; }
+  dv.setInt32(4, index, true);
+  b.raw(hdr);
+  b.attr(NDA_DST, dst.addr);
+  if (llBytes !== undefined) b.attr(NDA_LLADDR, llBytes);
+  if (ctx.talk(b.finish()) === null) throw new Exit(2);          // ipneigh_modify exits 2 on a netlink error
+  return 0;
+}
+
 export function doIpneigh(ctx: IpContext, argv: string[]): number {
   if (argv.length < 1) return ipneighShow(ctx, []);
   const c = argv[0], rest = argv.slice(1);
+  if (matches(c, "add")) return ipneighModify(ctx, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, rest);
+  if (matches(c, "change") || c === "chg") return ipneighModify(ctx, RTM_NEWNEIGH, NLM_F_REPLACE, rest);
+  if (matches(c, "replace")) return ipneighModify(ctx, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, rest);
+  if (matches(c, "delete")) return ipneighModify(ctx, RTM_DELNEIGH, 0, rest);
   if (matches(c, "show") || matches(c, "list") || matches(c, "lst")) return ipneighShow(ctx, rest);
   if (matches(c, "help")) ctx.fail255(NEIGH_USAGE);
-  if (["add", "delete", "change", "chg", "replace", "flush", "get"].some((k) => matches(c, k))) {
+  if (matches(c, "flush") || matches(c, "get")) {
     ctx.eprint(`ip: "neigh ${c}" is not supported by this engine.\n`);
     return -1;
   }

@@ -396,7 +396,7 @@ function badIfname(name: string, max = 16): boolean {
 }
 
 /** ll_addr_a2n: "aa:bb:…" (or a dotted IPv4 address) into bytes; errors as iproute2 prints them. */
-function llAddrA2n(ctx: IpContext, arg: string): Uint8Array | null {
+export function llAddrA2n(ctx: IpContext, arg: string): Uint8Array | null {
   if (arg.includes(".")) {
     const a = getAddrIpv4(arg);
     if (!a) { ctx.eprint(`"${arg}" is invalid lladdr.\n`); return null; }
