@@ -244,6 +244,8 @@ export default async function (): Promise<void> {
   eng.trieCompact(t);
   const compactMs = performance.now() - t0;
   if (eng.trieCheck(t) !== 0) throw new Error("trieCheck after compaction");
+  const compactBytes = eng.trieMemoryBytes(t);
+  const words = stat(12);
   let sink = 0;
   const single = (): void => { let s = 0; for (let i = 0; i < BATCH; i++) s ^= eng.trieLookupLongest(t, keys[off + i]); off = (off + BATCH) & (NK - 1); sink ^= s; };
   const [wasmMs, singleMs] = await measure([["wasm trie (compacted)", wasmBatch], ["wasm, one call per lookup", single]]);
@@ -329,7 +331,7 @@ export default async function (): Promise<void> {
   console.log(`| lookups, M/s (compacted trie) | ${fmt(wasmM)} | ${fmt(jsM)} | ${fmt(lpmM, 2)} | ${fmt(wasmM / jsM)}x | ${fmt(wasmM / lpmM, 0)}x |`);
   console.log(`| lookups, M/s (insertion order, before trieCompact) | ${fmt(mps(wasmScatteredMs, BATCH))} | | | | |`);
   console.log(`| lookups, M/s (one JS->wasm call each) | ${fmt(mps(singleMs, BATCH))} | | | | |`);
-  console.log(`| memory, bytes/prefix | ${fmt(bytes / n, 2)} | ${fmt(js.bytes() / n, 1)} (typed arrays) | | | |`);
+  console.log(`| memory, bytes/prefix | ${fmt(compactBytes / n, 2)} compacted (${fmt(words / stat(1) * 100, 0)} % of leaves are leaf words), ${fmt(bytes / n, 2)} before | ${fmt(js.bytes() / n, 1)} (typed arrays) | | | |`);
   console.log(`| build, 1 M inserts, s | ${fmt(builds[0] / 1000, 2)} (median ${fmt(builds[1] / 1000, 2)}) + compaction ${fmt(compactMs / 1000, 2)} | ${fmt(jsBuild / 1000, 2)} | ${fmt(lpmBuild / 1000, 2)} | | |`);
   console.log(`| route insert+delete pairs/s on the full table | ${fmt(pairs(churnMs) * 1e3, 0)} k (wasm loop), ${fmt(pairs(churnCallsMs) * 1e3, 0)} k (one call each) | | | | |`);
   console.log(`pool: ${fmt(eng.trieStat(t, 10) / 1e6)} MB obtained from the heap (trie ${fmt(bytes / 1e6)} MB; compaction keeps a trie-sized set of spare chunks)`);

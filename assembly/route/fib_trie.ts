@@ -45,8 +45,14 @@
 // DESCENDING (a leaf's prefixes are kept longest first; checked against Linux 6.x).
 
 // ---- layout ----
-// A child slot is a u32: tnode address (low bits 00), leaf (its first record) | 1, cover word
-// (value << 8 | plen << 2 | 2), or 0 (empty, nothing covers it). Values are 1..TRIE_VALUE_MAX.
+// A child slot is a u32: tnode address (low bits 00), leaf (its first record) | 1, leaf word
+// (value << 8 | plen << 2 | 3), cover word (value << 8 | plen << 2 | 2), or 0 (empty, nothing covers
+// it). Values are 1..TRIE_VALUE_MAX.
+// A leaf word is a leaf with a single prefix no longer than its slot's key bits (plen <= 32 - the
+// parent's pos), kept in the slot itself: its key is the slot's key, and any key reaching the slot
+// through matching tnodes lies inside it, so a lookup reads nothing more. trieCompact turns such
+// leaves into words (never at the root); a change that needs the leaf's record, or moves the word to
+// a slot with fewer key bits, turns it back into a record (materialize). A word has no stored cover.
 // tnode block: [parent u32][empty u32][full u32] | [key u32][pos u8][bits u8][slen u8][pad u8][child u32 x 2^bits]
 //   the node pointer is block + 12, so key/pos/bits sit right before the children.
 // prefix record (12 bytes): [key u32][value << 8 | plen << 2 u32][next u32]
@@ -177,13 +183,18 @@ function poolReset(t: u32): void {
 @inline function addStat(t: u32, off: u32, d: i32): void { store<u32>(t + off, load<u32>(t + off) + <u32>d); }
 
 // ---- slots and masks ----
+/** A leaf: its first record | 1, or a leaf word. */
 // @ts-ignore: decorator
 @inline function isLeaf(c: u32): bool { return (c & 1) != 0; }
+// @ts-ignore: decorator
+@inline function isLeafWord(c: u32): bool { return (c & 3) == 3; }
+// @ts-ignore: decorator
+@inline function isLeafRec(c: u32): bool { return (c & 3) == 1; }
 // @ts-ignore: decorator
 @inline function isTnode(c: u32): bool { return c != 0 && (c & 3) == 0; }
 /** A real child (tnode or leaf), not empty and not a cover word. */
 // @ts-ignore: decorator
-@inline function occupied(c: u32): bool { return c != 0 && (c & 2) == 0; }
+@inline function occupied(c: u32): bool { return c != 0 && (c & 3) != 2; }
 // @ts-ignore: decorator
 @inline function lowMask(n: u32): u32 { return <u32>((<u64>1 << n) - 1); }      // n in 0..32
 // @ts-ignore: decorator
@@ -212,6 +223,9 @@ function poolReset(t: u32): void {
 @inline function tEmpty(n: u32): u32 { return load<u32>(n - 8); }
 // @ts-ignore: decorator
 @inline function tFull(n: u32): u32 { return load<u32>(n - 4); }
+/** Key of slot i of tnode n: the key of a leaf word there. */
+// @ts-ignore: decorator
+@inline function slotKey(n: u32, i: u32): u32 { return tKey(n) | (i << tPos(n)); }
 /** Child index of key in tnode n (key assumed to match n's prefix). */
 // @ts-ignore: decorator
 @inline function tIndex(n: u32, key: u32): u32 { return (key >> tPos(n)) & lowMask(tBits(n)); }
@@ -283,10 +297,33 @@ function leafFind(h: u32, plen: u32): u32 {
   return 0;
 }
 
+/** Key of child c in slot i of tnode tn. */
 // @ts-ignore: decorator
-@inline function nodeKey(c: u32): u32 { return isLeaf(c) ? rKey(c & ~3) : tKey(c); }
+@inline function childKey(tn: u32, i: u32, c: u32): u32 {
+  return isLeafWord(c) ? slotKey(tn, i) : isLeaf(c) ? rKey(c & ~3) : tKey(c);
+}
 // @ts-ignore: decorator
-@inline function nodeSlen(c: u32): u32 { return isLeaf(c) ? leafSlen(c & ~3) : tSlen(c); }
+@inline function nodeSlen(c: u32): u32 {
+  return isLeafWord(c) ? KEYLENGTH - wPlen(c) : isLeaf(c) ? leafSlen(c & ~3) : tSlen(c);
+}
+/** Does leaf word w, reached with walk, contain key? (Its key equals walk in every bit it keeps.) */
+// @ts-ignore: decorator
+@inline function wordMatch(w: u32, walk: u32, key: u32): bool { return ((key ^ walk) & prefixMask(wPlen(w))) == 0; }
+
+/**
+ * Turn the leaf word in slot i of tn into a record leaf; returns the slot's new contents. The trie
+ * must be intact. The record's cover, for this slot or for a larger one holding no other prefix, is
+ * the longest prefix shorter than the word's that contains its key (a longer one would share the
+ * key, and so the leaf).
+ */
+function materialize(t: u32, tn: u32, i: u32): u32 {
+  const w = tChild(tn, i);
+  const key = slotKey(tn, i);
+  const r = recNew(t, key, wPlen(w), wValue(w));
+  rSetNext(r, coverOf(t, key, <i32>wPlen(w) - 1, 0));
+  store<u32>(tChildAddr(tn, i), r | 1);      // leaf for leaf: the counts stay
+  return r | 1;
+}
 
 // ---- tnodes ----
 function tnodeNew(t: u32, key: u32, pos: u32, bits: u32): u32 {
@@ -388,33 +425,44 @@ function pullSuffix(tn: u32): void {
 
 // ---- general lookup with backtracking (kernel fib_table_lookup) ----
 // mode 0: first (longest) match; 1: ask fn; 2: cover search (plen <= btMax, leaf != btExcl).
-let btRec: u32 = 0;        // record of the accepted prefix
+let btWord: u32 = 0;       // cover word of the accepted prefix
 let btMax: u32 = 32;
 let btExcl: u32 = 0;
 function fnNone(value: u32, plen: i32): bool { return true; }
 
-/** Offer the prefixes of the leaf starting at record h that contain key, longest first. */
-function offerLeaf(h: u32, key: u32, mode: i32, fn: (value: u32, plen: i32) => bool): bool {
+/** Offer one prefix (its word w, tag ignored) that contains the key. */
+// @ts-ignore: decorator
+@inline function offerPrefix(w: u32, mode: i32, fn: (value: u32, plen: i32) => bool): bool {
+  if (mode == 1) return fn(wValue(w), <i32>wPlen(w));
+  return mode != 2 || wPlen(w) <= btMax;
+}
+
+/** Offer the prefixes of leaf c (in slot i of tp) that contain key, longest first. */
+function offerLeaf(c: u32, tp: u32, i: u32, key: u32, mode: i32, fn: (value: u32, plen: i32) => bool): bool {
+  if (isLeafWord(c)) {
+    if (!wordMatch(c, slotKey(tp, i), key) || !offerPrefix(c, mode, fn)) return false;
+    btWord = c ^ 1;
+    return true;
+  }
+  const h = c & ~3;
+  if (mode == 2 && h == btExcl) return false;
   for (let r = h; r != 0; r = rNextRec(r)) {
-    if (!rMatch(r, key)) continue;
-    if (mode == 1) {
-      if (!fn(rValue(r), <i32>rPlen(r))) continue;
-    } else if (mode == 2) {
-      if (rPlen(r) > btMax || h == btExcl) continue;
-    }
-    btRec = r;
+    if (!rMatch(r, key) || !offerPrefix(load<u32>(r, 4), mode, fn)) continue;
+    btWord = rWord(r);
     return true;
   }
   return false;
 }
 
-/** The kernel's lookup; returns the accepted record (btRec) or 0. */
+/** The kernel's lookup; returns the accepted prefix's cover word (btWord) or 0. */
 function backtrackLookup(t: u32, key: u32, mode: i32, fn: (value: u32, plen: i32) => bool): u32 {
   let n = load<u32>(t + T_ROOT);
   if (!occupied(n)) return 0;
   let pn: u32 = 0;
   let ci: u32 = 0;
   let need: u32 = 0;
+  let lp: u32 = 0;           // tnode and slot n was read from
+  let li: u32 = 0;
   // step 1: follow the key
   while (!isLeaf(n)) {
     const x = key ^ tKey(n);
@@ -423,16 +471,18 @@ function backtrackLookup(t: u32, key: u32, mode: i32, fn: (value: u32, plen: i32
     if (tSlen(n) > tPos(n)) { pn = n; ci = idx; }
     const c = tChild(n, idx);
     if (!occupied(c)) { n = 0; break; }
+    lp = n; li = idx;
     n = c;
   }
   while (true) {
     // step 2: examine n along its all-zero path (only prefixes with suffix >= need can contain key)
     while (n != 0) {
       if (isLeaf(n)) {
-        if (offerLeaf(n & ~3, key, mode, fn)) return btRec;
+        if (offerLeaf(n, lp, li, key, mode, fn)) return btWord;
         break;
       }
       if (tSlen(n) < need) break;
+      lp = n; li = 0;
       n = tChild(n, 0);
       if (!occupied(n)) break;
     }
@@ -449,6 +499,7 @@ function backtrackLookup(t: u32, key: u32, mode: i32, fn: (value: u32, plen: i32
       if (tSlen(pn) < need) { ci = 0; continue; }
       ci &= ci - 1;
       n = tChild(pn, ci);
+      lp = pn; li = ci;
       if (occupied(n)) break;
     }
   }
@@ -461,10 +512,10 @@ function coverOf(t: u32, key: u32, m: i32, excl: u32): u32 {
   const sm = btMax, se = btExcl;
   btMax = <u32>m;
   btExcl = excl;
-  const r = backtrackLookup(t, key, 2, fnNone);
+  const w = backtrackLookup(t, key, 2, fnNone);
   btMax = sm;
   btExcl = se;
-  return rWord(r);
+  return w;
 }
 
 // ---- cover maintenance over a prefix's key range ----
@@ -497,6 +548,7 @@ function rgApplySlot(a: u32, c: u32): void {
     }
     return;
   }
+  if (isLeafWord(c)) return;              // no stored cover
   if (isLeaf(c)) {
     const h = c & ~3;
     if (rKey(h) == rgKey) return;
@@ -595,10 +647,12 @@ function inflate(t: u32, old: u32): u32 {
       continue;
     }
     if (!isFullChild(old, c)) {
-      const j = tIndex(tn, nodeKey(c));
+      const j = tIndex(tn, childKey(old, i, c));
       putChild(tn, j, c);
       // the other half is now empty: its cover is the cover of the old slot's range
-      if (isLeaf(c)) {
+      if (isLeafWord(c)) {
+        store<u32>(tChildAddr(tn, j ^ 1), c ^ 1);   // the word's prefix covers that range
+      } else if (isLeaf(c)) {
         let r = c & ~3;                    // first record of the leaf whose prefix covers that range
         while (rPlen(r) > KEYLENGTH - pos && isRec(rNext(r))) r = rNext(r);
         store<u32>(tChildAddr(tn, j ^ 1), rPlen(r) <= KEYLENGTH - pos ? rWord(r) : rNext(r));
@@ -664,10 +718,13 @@ function halve(t: u32, old: u32): u32 {
       continue;
     }
     if (!o0 || !o1) {
-      putChild(tn, i >> 1, o0 ? n0 : n1);
+      let c = o0 ? n0 : n1;
+      // a word longer than the merged slot's key bits becomes a record (old is still in place)
+      if (isLeafWord(c) && wPlen(c) > KEYLENGTH - pos - 1) c = materialize(t, old, o0 ? i : i + 1);
+      putChild(tn, i >> 1, c);
       continue;
     }
-    const b = tnodeNew(t, nodeKey(n0), pos, 1);
+    const b = tnodeNew(t, childKey(old, i, n0), pos, 1);
     tSetParent(b, tn);
     putChild(b, 0, n0);
     putChild(b, 1, n1);
@@ -687,11 +744,14 @@ function halve(t: u32, old: u32): u32 {
 function collapse(t: u32, tn: u32): u32 {
   const len: u32 = 1 << tBits(tn);
   let c: u32 = tChild(tn, 0);             // all slots empty: every one holds the cover of tn's range
+  let ci: u32 = 0;
   for (let i: u32 = 0; i < len; i++) {
     const x = tChild(tn, i);
-    if (occupied(x)) { c = x; break; }
+    if (occupied(x)) { c = x; ci = i; break; }
   }
   const tp = tParent(tn);
+  // a word moving to a slot with fewer key bits (or to the root) may have to become a record
+  if (isLeafWord(c) && (tp == 0 || wPlen(c) > KEYLENGTH - tPos(tp))) c = materialize(t, tn, ci);
   putChildRoot(t, tp, tKey(tn), c);
   setParent(c, tp);
   tnodeFree(t, tn);
@@ -728,20 +788,23 @@ export function trieNew(): u32 {
   return t;
 }
 
-/** Find the leaf with exactly this key; returns its first record or 0 (findParent gets its tnode). */
+/** Find the leaf with exactly this key; returns its slot contents or 0 (findParent/findIdx: its slot). */
 let findParent: u32 = 0;
+let findIdx: u32 = 0;
 function findLeaf(t: u32, key: u32): u32 {
   let tp: u32 = 0;
+  let i: u32 = 0;
   let n = load<u32>(t + T_ROOT);
   while (isTnode(n)) {
-    const idx = (key ^ tKey(n)) >> tPos(n);
-    if (idx >> tBits(n) != 0) return 0;
+    i = (key ^ tKey(n)) >> tPos(n);
+    if (i >> tBits(n) != 0) return 0;
     tp = n;
-    n = tChild(n, idx);
+    n = tChild(n, i);
   }
   findParent = tp;
-  if (!isLeaf(n) || rKey(n & ~3) != key) return 0;
-  return n & ~3;
+  findIdx = i;
+  if (!isLeaf(n) || childKey(tp, i, n) != key) return 0;
+  return n;
 }
 
 /**
@@ -754,15 +817,25 @@ export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
   if (value == 0 || value > TRIE_VALUE_MAX || p > KEYLENGTH) return TRIE_EINVAL;
   key &= prefixMask(p);
   let tp: u32 = 0;
+  let ti: u32 = 0;
   let n = load<u32>(t + T_ROOT);
   while (isTnode(n)) {
     const idx = (key ^ tKey(n)) >> tPos(n);
     if (idx >> tBits(n) != 0) break;      // skipped bits differ: split above n
     tp = n;
+    ti = idx;
     n = tChild(n, idx);
   }
-  if (isLeaf(n) && rKey(n & ~3) == key) {
+  if (isLeaf(n) && childKey(tp, ti, n) == key) {
     // same network key: add (or replace) a prefix length in this leaf
+    if (isLeafWord(n)) {
+      if (wPlen(n) == p) {
+        store<u32>(tChildAddr(tp, ti), value << 8 | p << 2 | 3);
+        rgRun(t, RG_REPLACE, key, p, value << 8 | p << 2 | 2);
+        return wValue(n);
+      }
+      n = materialize(t, tp, ti);
+    }
     const h = n & ~3;
     const ex = leafFind(h, p);
     if (ex != 0) {
@@ -794,7 +867,7 @@ export function trieInsert(t: u32, key: u32, plen: i32, value: u32): u32 {
   addStat(t, T_LEAVES, 1);
   if (occupied(n)) {
     // n (leaf or tnode) differs from key above its index bits: new one-bit node at the highest differing bit
-    const pos = 31 - clz(key ^ nodeKey(n));
+    const pos = 31 - clz(key ^ childKey(tp, ti, n));
     const tn = tnodeNew(t, key, pos, 1);
     tSetParent(tn, tp);
     putChild(tn, ((key >> pos) & 1) ^ 1, n);
@@ -822,9 +895,10 @@ export function trieGet(t: u32, key: u32, plen: i32): u32 {
   const p = <u32>plen;
   if (p > KEYLENGTH) return 0;
   key &= prefixMask(p);
-  const h = findLeaf(t, key);
-  if (h == 0) return 0;
-  const r = leafFind(h, p);
+  const c = findLeaf(t, key);
+  if (isLeafWord(c)) return wPlen(c) == p ? wValue(c) : 0;
+  if (c == 0) return 0;
+  const r = leafFind(c & ~3, p);
   return r != 0 ? rValue(r) : 0;
 }
 
@@ -833,9 +907,22 @@ export function trieDelete(t: u32, key: u32, plen: i32): u32 {
   const p = <u32>plen;
   if (p > KEYLENGTH) return 0;
   key &= prefixMask(p);
-  const h = findLeaf(t, key);
-  if (h == 0) return 0;
+  const c = findLeaf(t, key);
+  if (c == 0) return 0;
   const tp = findParent;
+  if (isLeafWord(c)) {
+    if (wPlen(c) != p) return 0;
+    // the slot becomes empty: its cover is the longest shorter prefix containing the key
+    const nc = coverOf(t, key, <i32>p - 1, 0);
+    putChild(tp, findIdx, nc);
+    addStat(t, T_COUNT, -1);
+    addStat(t, T_LEAVES, -1);
+    rgRun(t, RG_REPLACE, key, p, nc);
+    pullSuffix(tp);
+    rebalance(t, tp);
+    return wValue(c);
+  }
+  const h = c & ~3;
   const r = leafFind(h, p);
   if (r == 0) return 0;
   const old = rValue(r);
@@ -874,8 +961,7 @@ export function trieDelete(t: u32, key: u32, plen: i32): u32 {
  * fn may read anything but must not modify this trie.
  */
 export function trieLookup(t: u32, key: u32, fn: (value: u32, plen: i32) => bool): u32 {
-  const r = backtrackLookup(t, key, 1, fn);
-  return r != 0 ? rValue(r) : 0;
+  return wValue(backtrackLookup(t, key, 1, fn));
 }
 
 /**
@@ -896,7 +982,10 @@ export function trieLookupWord(t: u32, key: u32): u32 {
     }
     c = tChild(c, idx);
   }
-  return isLeaf(c) ? chainWord(c & ~3, key) : c;   // a leaf, or an empty slot's cover word
+  if (isLeafRec(c)) return chainWord(c & ~3, key);
+  // a leaf word off the key's own path may not contain it, and its slot's cover is not stored
+  if (isLeafWord(c) && walk != key && !wordMatch(c, walk, key)) return backtrackLookup(t, key, 0, fnNone);
+  return c & ~1;                                     // a leaf word, or an empty slot's cover word
 }
 
 // @ts-ignore: decorator
@@ -910,13 +999,14 @@ export function trieLookupLongest(t: u32, key: u32): u32 { return wValue(trieLoo
 // Batched lookups go breadth first: each pass below is a loop of independent loads (all root slots,
 // then one tnode level for every key still in a tnode, then the records), so the cache and TLB misses
 // of different keys overlap instead of queueing behind data-dependent branches. A key that reaches an
-// empty slot is answered by the slot's cover word on the spot.
+// empty slot or a leaf word is answered by the slot on the spot.
 const BATCH: u32 = 1024;
 const bSlot = <u32>memory.data(<i32>(BATCH << 2));   // slot value reached by each key
 const bWork = <u32>memory.data(<i32>(BATCH << 2));   // keys still at a tnode
 const bWork2 = <u32>memory.data(<i32>(BATCH << 2));
 const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys that reached a leaf below the root
-const bWalk = <u32>memory.data(<i32>(BATCH << 2));   // key that steers the descent (see trieLookupLongest)
+const bWalk = <u32>memory.data(<i32>(BATCH << 2));   // key that steers the descent (see trieLookupWord)
+const bMis = <u32>memory.data(<i32>(BATCH << 2));    // keys whose walk left them (skipped bits differ)
 
 // @ts-ignore: decorator
 @inline function leafValue(r: u32, key: u32): u32 {
@@ -934,6 +1024,7 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
     return;
   }
   let nW: u32 = 0;
+  let nM: u32 = 0;
   const rk = tKey(root), rp = tPos(root), rb = tBits(root);
   for (let i: u32 = 0; i < m; i++) {
     const key = load<u32>(kb + (i << 2));
@@ -945,8 +1036,12 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
       store<u32>(bSlot + (i << 2), c);
       store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
       store<u32>(bWork + (nW << 2), i); nW++;
-    } else if (isLeaf(c)) v = leafValue(c & ~3, key);
-    else v = wValue(c);
+      if (!ok) { store<u32>(bMis + (nM << 2), i); nM++; }
+    } else if (isLeafRec(c)) v = leafValue(c & ~3, key);
+    else {
+      v = wValue(c);
+      if (!ok && isLeafWord(c) && !wordMatch(c, rk, key)) v = wValue(backtrackLookup(t, key, 0, fnNone));
+    }
     store<u32>(ob + (i << 2), v);
   }
   let w = bWork, w2 = bWork2;
@@ -960,7 +1055,10 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
       const ck = tKey(c);
       const idx = (wk ^ ck) >> tPos(c);
       const ok = (idx >> tBits(c)) == 0;
-      if (!ok) store<u32>(bWalk + (i << 2), ck);
+      if (!ok) {
+        if (wk == load<u32>(kb + (i << 2))) { store<u32>(bMis + (nM << 2), i); nM++; }   // its first
+        store<u32>(bWalk + (i << 2), ck);
+      }
       store<u32>(bSlot + (i << 2), tChildAddr(c, select<u32>(idx, 0, ok)));
     }
     let n2: u32 = 0;
@@ -970,7 +1068,7 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
       store<u32>(bSlot + (i << 2), nx);
       store<u32>(ob + (i << 2), select<u32>(nx >> 8, 0, (nx & 2) != 0));
       store<u32>(w2 + (n2 << 2), i); n2 += <u32>isTnode(nx);
-      store<u32>(bLeaf + (nL << 2), i); nL += nx & 1;
+      store<u32>(bLeaf + (nL << 2), i); nL += <u32>((nx & 3) == 1);
     }
     nW = n2;
     const sw = w; w = w2; w2 = sw;
@@ -978,6 +1076,15 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   for (let j: u32 = 0; j < nL; j++) {
     const i = load<u32>(bLeaf + (j << 2));
     store<u32>(ob + (i << 2), leafValue(load<u32>(bSlot + (i << 2)) & ~3, load<u32>(kb + (i << 2))));
+  }
+  // keys that left their own path and ended at a leaf word: as in trieLookupWord
+  for (let j: u32 = 0; j < nM; j++) {
+    const i = load<u32>(bMis + (j << 2));
+    const c = load<u32>(bSlot + (i << 2));
+    const key = load<u32>(kb + (i << 2));
+    if (isLeafWord(c) && !wordMatch(c, load<u32>(bWalk + (i << 2)), key)) {
+      store<u32>(ob + (i << 2), wValue(backtrackLookup(t, key, 0, fnNone)));
+    }
   }
 }
 
@@ -1026,6 +1133,13 @@ function walkNode(c: u32, fromKey: u32, fromPlen: u32, resume: bool): bool {
   for (let i = start; i < len; i++) {
     const ch = tChild(c, i);
     if (!occupied(ch)) continue;
+    if (isLeafWord(ch)) {
+      const key = slotKey(c, i);
+      const p = wPlen(ch);
+      if (resume && i == start && (key < fromKey || (key == fromKey && p >= fromPlen))) continue;
+      if (!walkFn(key, <i32>p, wValue(ch))) return false;
+      continue;
+    }
     if (!walkNode(ch, fromKey, fromPlen, resume && i == start)) return false;
   }
   return true;
@@ -1075,7 +1189,7 @@ export function trieFree(t: u32): void {
 // walks more than on anything else. trieCompact copies the trie into fresh chunks in depth-first
 // order, each tnode followed by the records of its leaves, then releases the old chunks. A record is
 // referenced only by its leaf's slot and the record before it (covers are words, not pointers), so
-// the copy needs no second pass.
+// the copy needs no second pass. A leaf with one prefix that fits its slot becomes a leaf word.
 
 function cpLeaf(t: u32, h: u32): u32 {
   let first: u32 = 0;
@@ -1101,7 +1215,12 @@ function cpNode(t: u32, n: u32, parent: u32): u32 {
   const len: u32 = 1 << bits;
   for (let i: u32 = 0; i < len; i++) {
     const c = tChild(n, i);
-    if (isLeaf(c)) store<u32>(tChildAddr(nb, i), cpLeaf(t, c & ~3) | 1);
+    if (!isLeafRec(c)) continue;
+    const h = c & ~3;
+    if (!isRec(rNext(h)) && rPlen(h) <= KEYLENGTH - tPos(n)) {
+      store<u32>(tChildAddr(nb, i), load<u32>(h, 4) | 3);
+      addStat(t, T_BYTES, -<i32>REC_SIZE);
+    } else store<u32>(tChildAddr(nb, i), cpLeaf(t, h) | 1);
   }
   for (let i: u32 = 0; i < len; i++) {
     const c = tChild(nb, i);
@@ -1136,6 +1255,7 @@ export function trieMemoryBytes(t: u32): u32 { return load<u32>(t + T_BYTES); }
 
 let chkPrefixes: u32 = 0;
 let chkLeaves: u32 = 0;
+let chkWords: u32 = 0;
 let chkTnodes: u32 = 0;
 let chkBytes: u32 = 0;
 let chkDepthMax: u32 = 0;
@@ -1147,6 +1267,19 @@ let chkTrie: u32 = 0;
 function checkNode(c: u32, tp: u32, depth: u32, rk: u32, m: u32): i32 {
   if (!occupied(c)) {
     if (chkCovers && coverOf(chkTrie, rk, <i32>m, 0) != c) return 12;   // wrong cover word
+    return 0;
+  }
+  if (isLeafWord(c)) {
+    if (tp == 0) return 25;                                           // a word at the root
+    const p = wPlen(c);
+    if (p > m) return 26;                                             // longer than its slot's key bits
+    if (wValue(c) == 0) return 22;
+    if ((rk & lowMask(KEYLENGTH - p)) != 0) return 23;
+    chkPrefixes++;
+    chkLeaves++;
+    chkWords++;
+    if (depth > chkDepthMax) chkDepthMax = depth;
+    chkDepthSum += depth;
     return 0;
   }
   if (isLeaf(c)) {
@@ -1185,7 +1318,7 @@ function checkNode(c: u32, tp: u32, depth: u32, rk: u32, m: u32): i32 {
   for (let i: u32 = 0; i < len; i++) {
     const ch = tChild(c, i);
     if (!occupied(ch)) { empty++; continue; }
-    const k = nodeKey(ch);
+    const k = childKey(c, i, ch);
     if (((k ^ tKey(c)) >> pos) != i) return 5;                     // child key outside this slot's prefix
     if (isFullChild(c, ch)) full++;
     const s = nodeSlen(ch);
@@ -1207,7 +1340,7 @@ function checkNode(c: u32, tp: u32, depth: u32, rk: u32, m: u32): i32 {
 }
 
 function checkAll(t: u32, covers: bool): i32 {
-  chkPrefixes = 0; chkLeaves = 0; chkTnodes = 0; chkBytes = 0; chkDepthMax = 0; chkDepthSum = 0;
+  chkPrefixes = 0; chkLeaves = 0; chkWords = 0; chkTnodes = 0; chkBytes = 0; chkDepthMax = 0; chkDepthSum = 0;
   chkCovers = covers; chkTrie = t;
   const root = load<u32>(t + T_ROOT);
   if (!occupied(root)) {
@@ -1228,7 +1361,8 @@ function checkAll(t: u32, covers: bool): i32 {
  * 1 pos/bits out of range, 2 index bits overlap the parent's, 3 key bits set below pos+bits, 4 parent
  * pointer, 5 child key outside its slot's prefix, 6 empty count, 7 full count, 8 tnode with < 2
  * children, 9 slen, 10 inflate threshold, 11 halve threshold, 12 cover word of an empty slot, 13 leaf
- * cover, 21-24 leaf records (plen order, zero value, host bits, key), 30-34 trie totals (prefixes,
+ * cover, 21-24 leaf records (plen order, zero value, host bits, key), 25-26 leaf words (at the root,
+ * longer than the slot's key bits), 30-34 trie totals (prefixes,
  * leaves, tnodes, bytes). Cover checks run the general lookup per slot: O(slots * depth).
  */
 export function trieCheck(t: u32): i32 { return checkAll(t, true); }
@@ -1245,6 +1379,7 @@ export const TRIE_STAT_MAX_DEPTH = 8;
 export const TRIE_STAT_AVG_DEPTH_X100 = 9;
 export const TRIE_STAT_POOL_BYTES = 10;
 export const TRIE_STAT_COMPACTIONS = 11;
+export const TRIE_STAT_LEAF_WORDS = 12;
 
 /** Statistics (like /proc/net/fib_triestat). Depth figures walk the whole trie. */
 export function trieStat(t: u32, id: i32): u32 {
@@ -1264,6 +1399,7 @@ export function trieStat(t: u32, id: i32): u32 {
     case TRIE_STAT_AVG_DEPTH_X100: { checkAll(t, false); return chkLeaves == 0 ? 0 : <u32>(chkDepthSum * 100 / chkLeaves); }
     case TRIE_STAT_POOL_BYTES: return poolBytes;
     case TRIE_STAT_COMPACTIONS: return load<u32>(t + T_COMPACTIONS);
+    case TRIE_STAT_LEAF_WORDS: { checkAll(t, false); return chkWords; }
   }
   return 0;
 }

@@ -3,10 +3,12 @@
 // prefix and multipath routes; for random (destination, tos) the reference scans every route (longest
 // prefix first; per prefix the aliases in kernel order, TOS descending then metric ascending, the first
 // whose TOS is 0 or the flow's; error types give their errno, throw falls through to the empty default
-// table) and must agree with fib_lookup and with fibLookupBatch (tos 0, its fast path included).
+// table) and must agree with fib_lookup and with fibLookupBatch (tos 0, its fast path included), before
+// and after trieCompact.
 import { fibCfg, fibConfigReset, fibNewTable, fibTableInsert, Flowi4, FibResult, fiNh, NH_GW, RTN_UNICAST,
   RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT, RTN_THROW, RTPROT_BOOT, RT_TABLE_MAIN, EINVAL, EHOSTUNREACH,
-  EACCES, ENETUNREACH } from "../../assembly/route/fib";
+  EACCES, ENETUNREACH, fibMainTrie } from "../../assembly/route/fib";
+import { trieCompact, trieStat, TRIE_STAT_LEAF_WORDS } from "../../assembly/route/fib_trie";
 import { fibLookup } from "../../assembly/route/rules";
 import { fibLookupBatch } from "../../assembly/route/route";
 import { A, vethPair } from "./route-fixture";
@@ -80,6 +82,10 @@ describe("FIB semantics against a brute-force reference", () => {
     expect(rDst.length).toBeGreaterThan(400);
     let mismatches = 0;
     for (let round = 0; round < 16; round++) {
+      if (round == 8) {                    // the second half on the relaid-out trie, with leaf words
+        trieCompact(fibMainTrie());
+        expect(trieStat(fibMainTrie(), TRIE_STAT_LEAF_WORDS)).toBeGreaterThan(50);
+      }
       for (let i: u32 = 0; i < KEYS; i++) store<u32>(addrs + (i << 2), bswap<u32>(0x14000000 | (rnd() & 0x00FFFFFF)));
       fibLookupBatch(addrs, out, KEYS);
       for (let i: u32 = 0; i < KEYS; i++) {

@@ -1,7 +1,7 @@
 import {
   trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupLongest, trieLookupBatch, trieWalk,
   trieCount, trieFree, trieCheck, trieMemoryBytes, trieStat, trieCompact, TRIE_STAT_POOL_BYTES,
-  TRIE_STAT_ROOT_BITS, TRIE_STAT_INFLATES, TRIE_STAT_HALVES, TRIE_STAT_TNODES, TRIE_STAT_LEAVES, TRIE_VALUE_MAX, TRIE_EINVAL,
+  TRIE_STAT_ROOT_BITS, TRIE_STAT_LEAF_WORDS, TRIE_STAT_INFLATES, TRIE_STAT_HALVES, TRIE_STAT_TNODES, TRIE_STAT_LEAVES, TRIE_VALUE_MAX, TRIE_EINVAL,
 } from "../../assembly/route/fib_trie";
 import { prandomSeed, prandomU32 } from "../../assembly/core/random";
 
@@ -366,7 +366,9 @@ describe("fib_trie compaction and memory", () => {
     const bytes = trieMemoryBytes(t);
     trieCompact(t);
     expect(trieCheck(t)).toBe(0);
-    expect(trieMemoryBytes(t)).toBe(bytes);
+    // every leaf word saves its 12-byte record
+    expect(trieStat(t, TRIE_STAT_LEAF_WORDS)).toBeGreaterThan(0);
+    expect(trieMemoryBytes(t)).toBe(bytes - 12 * trieStat(t, TRIE_STAT_LEAF_WORDS));
     expect(trieStat(t, 11)).toBe(1);
     trieLookupBatch(t, batchKeys, batchOut, 4096);
     let bad = 0;
@@ -391,6 +393,60 @@ describe("fib_trie compaction and memory", () => {
       if (trieLookupLongest(t, key) != refLookup(key, 0)) bad++;
     }
     expect(bad).toBe(0);
+  });
+
+  it("keeps leaf words exact through inserts, deletes and replaces after each compaction", () => {
+    prandomSeed(6);
+    const t = trieNew();
+    refN = 0;
+    let bad = 0;
+    let mismatches = 0;
+    let words: u32 = 0;
+    for (let i = 0; i < 3000; i++) {
+      if (i % 200 == 199) {
+        trieCompact(t);
+        if (trieCheck(t) != 0) bad++;
+        words += trieStat(t, TRIE_STAT_LEAF_WORDS);
+        for (let j = 0; j < 1024; j++) store<u32>(batchKeys + (<usize>j << 2), randomKeyNear());
+        trieLookupBatch(t, batchKeys, batchOut, 1024);
+        for (let j = 0; j < 1024; j++) {
+          const key = load<u32>(batchKeys + (<usize>j << 2));
+          const want = refLookup(key, 0);
+          if (load<u32>(batchOut + (<usize>j << 2)) != want || trieLookupLongest(t, key) != want) mismatches++;
+          rejectMod = 2 + (<u32>j & 3);
+          if (trieLookup(t, key, rejectSome) != refLookup(key, rejectMod)) mismatches++;
+        }
+      }
+      // mostly changes to what is there (so they meet words): replace, delete, or add a sibling length
+      const r = prandomU32() % 8;
+      if (refN > 0 && r < 5) {
+        const j = <i32>(prandomU32() % <u32>refN);
+        const k = refKey[j], p = refPlen[j];
+        if (r < 2) {
+          if (trieDelete(t, k, p) != refDelete(k, p)) mismatches++;
+        } else if (r < 4) {
+          const v = 1 + prandomU32() % 1000;
+          if (trieInsert(t, k, p, v) != refInsert(k, p, v)) mismatches++;
+        } else {
+          const p2 = <i32>(prandomU32() % 33);
+          const k2 = k & mask(p2);
+          if (trieInsert(t, k2, p2, 7) != refInsert(k2, p2, 7)) mismatches++;
+        }
+      } else {
+        const p = randomPrefixLen();
+        const k = randomKeyNear() & mask(p);
+        const v = 1 + prandomU32() % 1000;
+        if (trieInsert(t, k, p, v) != refInsert(k, p, v)) mismatches++;
+      }
+      if (trieCheck(t) != 0) bad++;
+    }
+    for (let i = 0; i < refN; i++) if (trieGet(t, refKey[i], refPlen[i]) != refVal[i]) mismatches++;
+    walkReset();
+    trieWalk(t, 0, -1, walkCollect);
+    if (walkN != refN || !walkOrderOk) mismatches++;
+    expect(bad).toBe(0);
+    expect(mismatches).toBe(0);
+    expect(words).toBeGreaterThan(300);              // summed over the 15 compactions
   });
 
   it("returns its chunks on flush, so refilling does not grow the pool", () => {
