@@ -996,15 +996,17 @@ export function trieLookupWord(t: u32, key: u32): u32 {
 /** Plain longest-prefix match: the value of the longest prefix containing key, or 0. */
 export function trieLookupLongest(t: u32, key: u32): u32 { return wValue(trieLookupWord(t, key)); }
 
-// Batched lookups go breadth first: each pass below is a loop of independent loads (all root slots,
-// then one tnode level for every key still in a tnode, then the records), so the cache and TLB misses
-// of different keys overlap instead of queueing behind data-dependent branches. A key that reaches an
-// empty slot or a leaf word is answered by the slot on the spot.
+// Batched lookups go breadth first: each pass is a loop over the keys still in flight, and the loops
+// that load from far memory (root slots, tnode headers with their child slot, prefix records) do
+// nothing else: no branch and no list append depends on what they load, so the cache and TLB misses
+// of many keys overlap (a mispredicted branch or a store waiting on a miss would stall the others).
+// Separate loops over the loaded words, which are in cache by then, sort the keys: answered by an
+// empty slot's cover word or a leaf word, on to the next tnode level, or to a leaf's records.
 const BATCH: u32 = 1024;
 const bSlot = <u32>memory.data(<i32>(BATCH << 2));   // slot value reached by each key
 const bWork = <u32>memory.data(<i32>(BATCH << 2));   // keys still at a tnode
 const bWork2 = <u32>memory.data(<i32>(BATCH << 2));
-const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys that reached a leaf below the root
+const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys that reached a record leaf
 const bWalk = <u32>memory.data(<i32>(BATCH << 2));   // key that steers the descent (see trieLookupWord)
 const bMis = <u32>memory.data(<i32>(BATCH << 2));    // keys whose walk left them (skipped bits differ)
 
@@ -1023,31 +1025,27 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
     }
     return;
   }
-  let nW: u32 = 0;
-  let nM: u32 = 0;
   const rk = tKey(root), rp = tPos(root), rb = tBits(root);
   for (let i: u32 = 0; i < m; i++) {
+    const x = (load<u32>(kb + (i << 2)) ^ rk) >> rp;
+    store<u32>(bSlot + (i << 2), tChild(root, select<u32>(x, 0, (x >> rb) == 0)));   // else: all-zero path
+  }
+  let nW: u32 = 0;
+  let nL: u32 = 0;
+  let nM: u32 = 0;
+  for (let i: u32 = 0; i < m; i++) {
+    const c = load<u32>(bSlot + (i << 2));
     const key = load<u32>(kb + (i << 2));
-    const x = (key ^ rk) >> rp;
-    const ok = (x >> rb) == 0;                        // else skipped bits differ: follow the all-zero path
-    const c = tChild(root, select<u32>(x, 0, ok));
-    let v: u32 = 0;
-    if (isTnode(c)) {
-      store<u32>(bSlot + (i << 2), c);
-      store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
-      store<u32>(bWork + (nW << 2), i); nW++;
-      if (!ok) { store<u32>(bMis + (nM << 2), i); nM++; }
-    } else if (isLeafRec(c)) v = leafValue(c & ~3, key);
-    else {
-      v = wValue(c);
-      if (!ok && isLeafWord(c) && !wordMatch(c, rk, key)) v = wValue(backtrackLookup(t, key, 0, fnNone));
-    }
-    store<u32>(ob + (i << 2), v);
+    const ok = (((key ^ rk) >> rp) >> rb) == 0;
+    store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
+    store<u32>(ob + (i << 2), select<u32>(c >> 8, 0, (c & 2) != 0));
+    store<u32>(bWork + (nW << 2), i); nW += <u32>isTnode(c);
+    store<u32>(bLeaf + (nL << 2), i); nL += <u32>isLeafRec(c);
+    if (!ok) { store<u32>(bMis + (nM << 2), i); nM++; }
   }
   let w = bWork, w2 = bWork2;
-  let nL: u32 = 0;
   while (nW != 0) {
-    // one tnode level: first every header (one far load each), then every child slot
+    // one tnode level: the header, then the child slot (mostly in the same line)
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(w + (j << 2));
       const c = load<u32>(bSlot + (i << 2));
@@ -1055,27 +1053,35 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
       const ck = tKey(c);
       const idx = (wk ^ ck) >> tPos(c);
       const ok = (idx >> tBits(c)) == 0;
-      if (!ok) {
+      if (!ok) {                                      // rare, so predicted
         if (wk == load<u32>(kb + (i << 2))) { store<u32>(bMis + (nM << 2), i); nM++; }   // its first
         store<u32>(bWalk + (i << 2), ck);
       }
-      store<u32>(bSlot + (i << 2), tChildAddr(c, select<u32>(idx, 0, ok)));
+      store<u32>(bSlot + (i << 2), tChild(c, select<u32>(idx, 0, ok)));
     }
     let n2: u32 = 0;
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(w + (j << 2));
-      const nx = load<u32>(load<u32>(bSlot + (i << 2)));
-      store<u32>(bSlot + (i << 2), nx);
+      const nx = load<u32>(bSlot + (i << 2));
       store<u32>(ob + (i << 2), select<u32>(nx >> 8, 0, (nx & 2) != 0));
       store<u32>(w2 + (n2 << 2), i); n2 += <u32>isTnode(nx);
-      store<u32>(bLeaf + (nL << 2), i); nL += <u32>((nx & 3) == 1);
+      store<u32>(bLeaf + (nL << 2), i); nL += <u32>isLeafRec(nx);
     }
     nW = n2;
     const sw = w; w = w2; w2 = sw;
   }
+  // records: the first decides, or the cover word after it when it is the only one
   for (let j: u32 = 0; j < nL; j++) {
     const i = load<u32>(bLeaf + (j << 2));
-    store<u32>(ob + (i << 2), leafValue(load<u32>(bSlot + (i << 2)) & ~3, load<u32>(kb + (i << 2))));
+    const r = load<u32>(bSlot + (i << 2)) & ~3;
+    const rw = load<u32>(r, 4);
+    const hit = ((load<u32>(kb + (i << 2)) ^ rKey(r)) & prefixMask(wPlen(rw))) == 0;
+    store<u32>(ob + (i << 2), select<u32>(rw, rNext(r), hit) >> 8);
+  }
+  for (let j: u32 = 0; j < nL; j++) {                 // leaves with more records (now in cache)
+    const i = load<u32>(bLeaf + (j << 2));
+    const r = load<u32>(bSlot + (i << 2)) & ~3;
+    if (isRec(rNext(r))) store<u32>(ob + (i << 2), wValue(chainWord(r, load<u32>(kb + (i << 2)))));
   }
   // keys that left their own path and ended at a leaf word: as in trieLookupWord
   for (let j: u32 = 0; j < nM; j++) {

@@ -449,6 +449,26 @@ describe("fib_trie compaction and memory", () => {
     expect(words).toBeGreaterThan(300);              // summed over the 15 compactions
   });
 
+  it("answers keys outside the root's prefix when the root holds leaf words", () => {
+    const t = trieNew();
+    for (let i: u32 = 0; i < 4; i++) trieInsert(t, ip(10, i, 0, 0), 16, 1 + i);
+    trieInsert(t, ip(10, 2, 0, 0), 18, 9);         // a record leaf next to the words
+    trieCompact(t);
+    expect(trieCheck(t)).toBe(0);
+    expect(trieStat(t, TRIE_STAT_LEAF_WORDS)).toBe(3);
+    // keys differing from the root in its skipped bits follow its all-zero path to 10.0.0.0/16's word
+    const keys: u32[] = [ip(11, 0, 0, 1), ip(10, 4, 0, 1), ip(10, 0, 0, 1), ip(10, 0, 64, 1), ip(10, 2, 3, 4),
+      ip(10, 2, 64, 1), ip(138, 0, 0, 0), ip(10, 1, 255, 255)];
+    const want: u32[] = [0, 0, 1, 1, 9, 3, 0, 2];
+    for (let i = 0; i < keys.length; i++) store<u32>(batchKeys + (<usize>i << 2), keys[i]);
+    trieLookupBatch(t, batchKeys, batchOut, keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      expect(load<u32>(batchOut + (<usize>i << 2))).toBe(want[i]);
+      expect(trieLookupLongest(t, keys[i])).toBe(want[i]);
+      expect(trieLookup(t, keys[i], acceptAll)).toBe(want[i]);
+    }
+  });
+
   it("returns its chunks on flush, so refilling does not grow the pool", () => {
     const t = trieNew();
     for (let i: u32 = 0; i < 20000; i++) trieInsert(t, (i * 2654435761) & 0xFFFFFF00, 24, 1 + (i & 7));
