@@ -244,24 +244,26 @@ let fibLocalT: u32 = 0;
 let customRules = false;             // net->ipv4.fib_has_custom_rules
 let customLocalRoutes = false;       // net->ipv4.fib_has_custom_local_routes
 let genid: u32 = 1;                  // rt_cache_flush generation (nh_saddr, exceptions)
-// Which addresses the local table can possibly match (counts of its prefixes per /16, per /8 for
-// prefixes of 8..15 bits, and of shorter ones): the merged lookup skips the local trie elsewhere.
+// Which addresses the local table can possibly match: per /16, the count of its prefixes covering
+// some of it (a shorter prefix counts in every /16 it covers), and a bit for count != 0, which is
+// all the batched lookups read (8 KiB, so it stays in cache). The merged lookup skips the local trie
+// elsewhere.
 let localC16: usize = 0;             // 65536 u16
-let localC8: usize = 0;              // 256 u32
-let localWide: u32 = 0;
+let localBits: usize = 0;            // 65536 bits
 let devAddrGenid: u32 = 1;           // net->ipv4.dev_addr_genid
 
 // Alias-list ids (trie values): a two-level table id -> entry, 4096 entries per chunk, ids recycled
 // through a free list threaded through the table. Id 0 is never handed out (no route).
-// Entry: [head alias u32][fast nexthop u32][fast generation u32][fast type u8][pad x3]. The fast
-// fields cache what fibLookupFastBatch needs (the nexthop check_leaf takes for a plain flow, or 0)
-// and are valid while their generation is fastGen, which every change to aliases, infos or
-// nexthop flags moves on (fibFastInvalidate).
+// Entry: [head alias u32][fast generation u32][fast gateway u32][fast oif u16][fast type u8][pad].
+// The fast fields cache what fibLookupFastBatch writes for a plain flow (the nexthop check_leaf
+// takes: its gateway and device, and the route type; type 0 when the list does not settle it) and
+// are valid while their generation is fastGen, which every change to aliases, infos or nexthop
+// flags moves on (fibFastInvalidate).
 const AID_SHIFT: u32 = 12;
 const AID_ENTRY_SHIFT: u32 = 4;
-const AID_FAST_NH: u32 = 4;
-const AID_FAST_GEN: u32 = 8;
-const AID_FAST_TYPE: u32 = 12;
+const AID_FAST_GEN: u32 = 4;
+const AID_FAST_GW: u32 = 8;
+const AID_FAST_HI: u32 = 12;         // oif | type << 16: the result's upper half
 const aidDir = memory.data(<i32>(((TRIE_VALUE_MAX + 1) >> AID_SHIFT) << 2));
 let aidNext: u32 = 1;
 let aidFree: u32 = 0;
@@ -343,7 +345,7 @@ export function fibInit(): void {
     for (let i: u32 = 0; i < 7; i++) store<u32>(infoCaches + (i << 2), <u32>kmemCacheNew(FI_HDR + (NH_SIZE << i)));
     scratchInfo = <u32>heap.alloc(FI_HDR + MAX_NHS * NH_SIZE);
     localC16 = heap.alloc(65536 << 1);
-    localC8 = heap.alloc(256 << 2);
+    localBits = heap.alloc(65536 >> 3);
   } else {
     // Drop what a previous engine left (tables keep their tries: empty them).
     for (let h: u32 = 0; h < FIB_TABLE_HASHSZ; h++) {
@@ -353,8 +355,7 @@ export function fibInit(): void {
   memory.fill(infoHash, 0, <usize>4 << INFO_HASH_BITS);
   memory.fill(tableHash, 0, <usize>FIB_TABLE_HASHSZ << 2);
   memory.fill(localC16, 0, 65536 << 1);
-  memory.fill(localC8, 0, 256 << 2);
-  localWide = 0;
+  memory.fill(localBits, 0, 65536 >> 3);
   infoAll = 0; infoCount = 0;
   fibMainT = 0; fibDefaultT = 0; fibLocalT = 0;
   customRules = false; customLocalRoutes = false;
@@ -370,19 +371,22 @@ export function fibInit(): void {
 /** Count a local-table prefix in (d = 1) or out (d = -1) of the local filter. */
 function localFilter(tb: u32, key: u32, plen: i32, d: i32): void {
   if (load<u32>(tb, TB_ID) != RT_TABLE_LOCAL) return;
-  if (plen >= 16) {
-    const p = localC16 + (<usize>(key >>> 16) << 1);
-    store<u16>(p, <u16>(<i32>load<u16>(p) + d));
-  } else if (plen >= 8) {
-    const p = localC8 + (<usize>(key >>> 24) << 2);
-    store<u32>(p, <u32>(<i32>load<u32>(p) + d));
-  } else localWide = <u32>(<i32>localWide + d);
+  const first = key >>> 16;
+  const end = first + (plen >= 16 ? 1 : 1 << (16 - plen));
+  for (let s = first; s < end; s++) {
+    const p = localC16 + (<usize>s << 1);
+    const c = <i32>load<u16>(p) + d;
+    store<u16>(p, <u16>c);
+    const b = localBits + (<usize>(s >>> 5) << 2);
+    const bit: u32 = 1 << (s & 31);
+    store<u32>(b, c != 0 ? load<u32>(b) | bit : load<u32>(b) & ~bit);
+  }
 }
 
 /** Could the local table hold a prefix covering host-order key? */
 // @ts-ignore: decorator
 @inline function localMayMatch(key: u32): bool {
-  return (localWide | load<u32>(localC8 + (<usize>(key >>> 24) << 2)) | load<u16>(localC16 + (<usize>(key >>> 16) << 1))) != 0;
+  return ((load<u32>(localBits + (<usize>(key >>> 21) << 2)) >>> ((key >>> 16) & 31)) & 1) != 0;
 }
 
 /** fib_get_table: 0 when the table does not exist. */
@@ -617,24 +621,28 @@ export function fibFastRest(): usize { return fastRest; }
 }
 
 /**
- * Fill id entry e's fast fields: the nexthop check_leaf takes for a plain flow when the list's first
- * alias settles it (tos 0, a live info, a type that is not an error, one live nexthop; linkdown ones,
- * which ignore_routes_with_linkdown may skip, go the slow way), else 0. Marks that alias accessed.
+ * Fill id entry e's fast fields from the nexthop check_leaf takes for a plain flow when the list's
+ * first alias settles it (tos 0, a live info, a type that is not an error, one live nexthop;
+ * linkdown ones, which ignore_routes_with_linkdown may skip, go the slow way), else zeros. Marks
+ * that alias accessed.
  */
 function fastEntryFill(e: u32, gen: u32): void {
   const fa = load<u32>(e);
-  let nh: u32 = 0;
+  let gw: u32 = 0;
+  let hi: u32 = 0;
   if (fa != 0) {
     const fi = load<u32>(fa, FA_INFO);
     const type = load<u8>(fa, FA_TYPE);
     if (load<u8>(fa, FA_TOS) == 0 && load<u8>(fi, FI_DEAD) == 0 && fibPropsError(type) == 0 && fiNhs(fi) == 1
       && ((load<u32>(fi, FI_FLAGS) | load<u32>(fiNh(fi, 0), NH_FLAGS)) & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) == 0) {
-      nh = fiNh(fi, 0);
+      const nh = fiNh(fi, 0);
+      gw = load<u32>(nh, NH_GW);
+      hi = (load<u32>(nh, NH_OIF) & 0xFFFF) | <u32>type << 16;
       store<u8>(fa, load<u8>(fa, FA_STATE) | FA_S_ACCESSED, FA_STATE);
-      store<u8>(e, type, AID_FAST_TYPE);
     }
   }
-  store<u32>(e, nh, AID_FAST_NH);
+  store<u32>(e, gw, AID_FAST_GW);
+  store<u32>(e, hi, AID_FAST_HI);
   store<u32>(e, gen, AID_FAST_GEN);
 }
 
@@ -657,26 +665,27 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
   const noDefault = fibDefaultT == 0 || trieCount(load<u32>(fibDefaultT, TB_TRIE)) == 0;
   for (let i = 0; i < n; i++) store<u32>(fastKeys + (<usize>i << 2), bswap<u32>(load<u32>(addrs + (<usize>i << 2))));
   trieLookupBatch(load<u32>(fibMainT, TB_TRIE), fastKeys, fastVals, n);
-  // branch-free over the (unpredictable) outcomes; an address without a prefix reads id 0's entry,
-  // whose fast nexthop is 0
+  // one 8-byte store per address, branch-free over the (unpredictable) outcomes; an address without
+  // a prefix reads id 0's entry, which settles nothing; unsettled results are all zero
   const gen = fastGen;
+  for (let i = 0; i < n; i++) {                      // stale entries first: no call in the loop below
+    const e = aidEntry(load<u32>(fastVals + (<usize>i << 2)));
+    if (load<u32>(e, AID_FAST_GEN) != gen) fastEntryFill(e, gen);
+  }
+  const unreach: u64 = select<u64>(<u64>ENETUNREACH << 56, 0, noDefault);
   for (let i = 0; i < n; i++) {
-    const key = load<u32>(fastKeys + (<usize>i << 2));
     const id = load<u32>(fastVals + (<usize>i << 2));
     const e = aidEntry(id);
-    if (load<u32>(e, AID_FAST_GEN) != gen) fastEntryFill(e, gen);
-    const nh = load<u32>(e, AID_FAST_NH);
-    const local = localMayMatch(key);
-    const fast = !local & (nh != 0);
-    const none = (id == 0) & !local & noDefault;
-    const gw = load<u32>(nh, NH_GW);
-    const o = out + (<usize>i << 3);
-    store<u32>(o, select<u32>(select<u32>(gw, load<u32>(addrs + (<usize>i << 2)), gw != 0), 0, fast));
-    store<u16>(o, select<u16>(<u16>load<u32>(nh, NH_OIF), 0, fast), 4);
-    store<u8>(o, select<u8>(load<u8>(e, AID_FAST_TYPE), 0, fast), 6);
-    store<u8>(o, select<u8>(<u8>ENETUNREACH, 0, none), 7);
+    const gw = load<u32>(e, AID_FAST_GW);
+    const hi = load<u32>(e, AID_FAST_HI);
+    const nexthop = select<u32>(gw, load<u32>(addrs + (<usize>i << 2)), gw != 0);   // on link: the address
+    const r = select<u64>(<u64>nexthop | <u64>hi << 32, select<u64>(unreach, 0, id == 0), hi != 0);
+    store<u64>(out + (<usize>i << 3), select<u64>(0, r, localMayMatch(load<u32>(fastKeys + (<usize>i << 2)))));
+  }
+  // what is left: neither a route type nor an errno
+  for (let i = 0; i < n; i++) {
     store<u32>(fastRest + (<usize>rest << 2), i);
-    rest += i32(!(fast | none));
+    rest += i32(load<u16>(out + (<usize>i << 3), 6) == 0);
   }
   return rest;
 }

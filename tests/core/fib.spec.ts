@@ -190,6 +190,20 @@ describe("lookup: batched (fibLookupBatch) as fib_lookup", () => {
     batchAgrees();
   });
 
+  it("leaves addresses under a local-table prefix shorter than /16 to fib_lookup", () => {
+    route(A(40, 0, 0, 0), 8, A(10, 0, 0, 2));
+    batchAgrees();
+    fibConfigReset(fibCfg);
+    fibCfg.dst = A(40, 0, 0, 0); fibCfg.dstLen = 12; fibCfg.oif = va; fibCfg.type = RTN_LOCAL;
+    fibCfg.scope = RT_SCOPE_HOST; fibCfg.table = RT_TABLE_LOCAL; fibCfg.protocol = RTPROT_BOOT; fibCfg.nlflags = CREATE | EXCL;
+    expect(fibTableInsert(fibNewTable(RT_TABLE_LOCAL), fibCfg)).toBe(0);
+    expect(look(A(40, 3, 0, 1))).toBe(0);
+    expect(res.type).toBe(RTN_LOCAL);
+    batchAgrees();                                   // 40.0-7.x.x: RTN_LOCAL from the local table
+    expect(del(A(40, 0, 0, 0), 12, 0, RT_TABLE_LOCAL)).toBe(0);
+    batchAgrees();
+  });
+
   it("stays in step with route and device changes (cached fast answers are dropped)", () => {
     route(A(20, 0, 0, 0), 8, A(10, 0, 0, 2));
     route(A(20, 1, 0, 0), 16, A(10, 1, 0, 2));
