@@ -334,7 +334,7 @@ export default async function (): Promise<void> {
   console.log(`| memory, bytes/prefix | ${fmt(compactBytes / n, 2)} compacted (${fmt(words / stat(1) * 100, 0)} % of leaves are leaf words), ${fmt(bytes / n, 2)} before | ${fmt(js.bytes() / n, 1)} (typed arrays) | | | |`);
   console.log(`| build, 1 M inserts, s | ${fmt(builds[0] / 1000, 2)} (median ${fmt(builds[1] / 1000, 2)}) + compaction ${fmt(compactMs / 1000, 2)} | ${fmt(jsBuild / 1000, 2)} | ${fmt(lpmBuild / 1000, 2)} | | |`);
   console.log(`| route insert+delete pairs/s on the full table | ${fmt(pairs(churnMs) * 1e3, 0)} k (wasm loop), ${fmt(pairs(churnCallsMs) * 1e3, 0)} k (one call each) | | | | |`);
-  console.log(`pool: ${fmt(eng.trieStat(t, 10) / 1e6)} MB obtained from the heap (trie ${fmt(bytes / 1e6)} MB; compaction keeps a trie-sized set of spare chunks)`);
+  console.log(`pool: ${fmt(eng.trieStat(t, 10) / 1e6)} MB obtained from the heap (trie ${fmt(compactBytes / 1e6)} MB compacted; compaction keeps a trie-sized set of spare chunks)`);
 
   for (const l of fibLines) console.log(l);
 }

@@ -1009,6 +1009,7 @@ const bWork2 = <u32>memory.data(<i32>(BATCH << 2));
 const bLeaf = <u32>memory.data(<i32>(BATCH << 2));   // keys that reached a record leaf
 const bWalk = <u32>memory.data(<i32>(BATCH << 2));   // key that steers the descent (see trieLookupWord)
 const bMis = <u32>memory.data(<i32>(BATCH << 2));    // keys whose walk left them (skipped bits differ)
+const bHdr = <u32>memory.data(<i32>(BATCH << 3));    // tnode headers (key, pos, bits) of the keys at a level
 
 // @ts-ignore: decorator
 @inline function leafValue(r: u32, key: u32): u32 {
@@ -1045,19 +1046,28 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   }
   let w = bWork, w2 = bWork2;
   while (nW != 0) {
-    // one tnode level: the header, then the child slot (mostly in the same line)
+    // one tnode level: the headers (a loop of little more than the loads, so that many are in
+    // flight), the child slot addresses, then the child slots
+    for (let j: u32 = 0; j < nW; j++) {
+      store<u64>(bHdr + (j << 3), load<u64>(load<u32>(bSlot + (load<u32>(w + (j << 2)) << 2))));
+    }
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(w + (j << 2));
-      const c = load<u32>(bSlot + (i << 2));
       const wk = load<u32>(bWalk + (i << 2));
-      const ck = tKey(c);
-      const idx = (wk ^ ck) >> tPos(c);
-      const ok = (idx >> tBits(c)) == 0;
+      const h = load<u64>(bHdr + (j << 3));        // [key u32][pos u8][bits u8]...
+      const ck = <u32>h;
+      const idx = (wk ^ ck) >> (<u32>(h >> 32) & 0xFF);
+      const ok = (idx >> (<u32>(h >> 40) & 0xFF)) == 0;
       if (!ok) {                                      // rare, so predicted
         if (wk == load<u32>(kb + (i << 2))) { store<u32>(bMis + (nM << 2), i); nM++; }   // its first
         store<u32>(bWalk + (i << 2), ck);
       }
-      store<u32>(bSlot + (i << 2), tChild(c, select<u32>(idx, 0, ok)));
+      const a = bSlot + (i << 2);
+      store<u32>(a, tChildAddr(load<u32>(a), select<u32>(idx, 0, ok)));
+    }
+    for (let j: u32 = 0; j < nW; j++) {
+      const a = bSlot + (load<u32>(w + (j << 2)) << 2);
+      store<u32>(a, load<u32>(load<u32>(a)));
     }
     let n2: u32 = 0;
     for (let j: u32 = 0; j < nW; j++) {
