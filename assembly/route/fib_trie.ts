@@ -1036,13 +1036,22 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   let nM: u32 = 0;
   for (let i: u32 = 0; i < m; i++) {
     const c = load<u32>(bSlot + (i << 2));
-    const key = load<u32>(kb + (i << 2));
-    const ok = (((key ^ rk) >> rp) >> rb) == 0;
-    store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
     store<u32>(ob + (i << 2), select<u32>(c >> 8, 0, (c & 2) != 0));
     store<u32>(bWork + (nW << 2), i); nW += <u32>isTnode(c);
     store<u32>(bLeaf + (nL << 2), i); nL += <u32>isLeafRec(c);
-    if (!ok) { store<u32>(bMis + (nM << 2), i); nM++; }
+  }
+  if (rp + rb == KEYLENGTH) {                          // the root skips no bits: every walk is its key
+    for (let j: u32 = 0; j < nW; j++) {
+      const i = load<u32>(bWork + (j << 2));
+      store<u32>(bWalk + (i << 2), load<u32>(kb + (i << 2)));
+    }
+  } else {
+    for (let i: u32 = 0; i < m; i++) {
+      const key = load<u32>(kb + (i << 2));
+      const ok = (((key ^ rk) >> rp) >> rb) == 0;
+      store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
+      if (!ok) { store<u32>(bMis + (nM << 2), i); nM++; }
+    }
   }
   let w = bWork, w2 = bWork2;
   while (nW != 0) {
