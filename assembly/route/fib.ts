@@ -21,7 +21,7 @@
 // blocks carved from heap.alloc'd chunks with free lists, so a long run of adds and deletes reuses
 // memory (runtime stub never frees).
 import {
-  trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupWord, trieWordValue, trieWordPlen, trieLookupBatch, trieWalk,
+  trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupWord, trieWordValue, trieWordPlen, trieLookupBatchNet, trieWalk,
   trieCount, trieCompact, TRIE_VALUE_MAX,
 } from "./fib_trie";
 import { NetDevice, devGet, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
@@ -608,7 +608,6 @@ export function fibTableLookup(tb: u32, fl: Flowi4, res: FibResult, flags: u32):
 
 /** Most addresses per fibLookupFastBatch call. */
 export const FIB_FAST_BATCH: i32 = 1024;
-const fastKeys = memory.data(FIB_FAST_BATCH << 2);
 const fastVals = memory.data(FIB_FAST_BATCH << 2);
 const fastRest = memory.data(FIB_FAST_BATCH << 2);
 /** Indices (u32) of the addresses the last fibLookupFastBatch left to fib_lookup. */
@@ -649,7 +648,7 @@ function fastEntryFill(e: u32, gen: u32): void {
 /**
  * fib_lookup's fast path for batches of flows with tos 0, scope 0, no oif and no flags: while only
  * the default rules exist, main's longest prefix for each of n <= FIB_FAST_BATCH network-order
- * addresses comes from one trieLookupBatch. An address is settled here, its 8-byte result written at
+ * addresses comes from one trieLookupBatchNet. An address is settled here, its 8-byte result written at
  * out, when the merged local/main lookup could not decide otherwise: the local table cannot cover it,
  * and the prefix's first alias has tos 0, a live info, a type that is not an error and one live
  * nexthop (what check_leaf takes), or nothing covers it and the default table is empty
@@ -663,8 +662,7 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
     return n;
   }
   const noDefault = fibDefaultT == 0 || trieCount(load<u32>(fibDefaultT, TB_TRIE)) == 0;
-  for (let i = 0; i < n; i++) store<u32>(fastKeys + (<usize>i << 2), bswap<u32>(load<u32>(addrs + (<usize>i << 2))));
-  trieLookupBatch(load<u32>(fibMainT, TB_TRIE), fastKeys, fastVals, n);
+  trieLookupBatchNet(load<u32>(fibMainT, TB_TRIE), addrs, fastVals, n);
   // one 8-byte store per address, branch-free over the (unpredictable) outcomes; an address without
   // a prefix reads id 0's entry, which settles nothing; unsettled results are all zero
   const gen = fastGen;
@@ -678,14 +676,13 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
     const e = aidEntry(id);
     const gw = load<u32>(e, AID_FAST_GW);
     const hi = load<u32>(e, AID_FAST_HI);
-    const nexthop = select<u32>(gw, load<u32>(addrs + (<usize>i << 2)), gw != 0);   // on link: the address
+    const addr = load<u32>(addrs + (<usize>i << 2));
+    const nexthop = select<u32>(gw, addr, gw != 0);   // on link: the address itself
     const r = select<u64>(<u64>nexthop | <u64>hi << 32, select<u64>(unreach, 0, id == 0), hi != 0);
-    store<u64>(out + (<usize>i << 3), select<u64>(0, r, localMayMatch(load<u32>(fastKeys + (<usize>i << 2)))));
-  }
-  // what is left: neither a route type nor an errno
-  for (let i = 0; i < n; i++) {
+    const v = select<u64>(0, r, localMayMatch(bswap<u32>(addr)));
+    store<u64>(out + (<usize>i << 3), v);
     store<u32>(fastRest + (<usize>rest << 2), i);
-    rest += i32(load<u16>(out + (<usize>i << 3), 6) == 0);
+    rest += i32((<u32>(v >> 48)) == 0);              // neither a route type nor an errno: left
   }
   return rest;
 }

@@ -1018,17 +1018,25 @@ const bHdr = <u32>memory.data(<i32>(BATCH << 3));    // tnode headers (key, pos,
   return wValue(isRec(nx) ? chainWord(nx, key) : nx);
 }
 
-function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
+/** Key i of a batch: host order, or network order (net) swapped on the way in. */
+// @ts-ignore: decorator
+@inline function keyAt(kb: u32, i: u32, net: bool): u32 {
+  const k = load<u32>(kb + (i << 2));
+  return net ? bswap<u32>(k) : k;
+}
+
+// @ts-ignore: decorator
+@inline function lookupChunk(t: u32, kb: u32, ob: u32, m: u32, net: bool): void {
   const root = load<u32>(t + T_ROOT);
   if (!isTnode(root)) {
     for (let i: u32 = 0; i < m; i++) {
-      store<u32>(ob + (i << 2), isLeaf(root) ? leafValue(root & ~3, load<u32>(kb + (i << 2))) : 0);
+      store<u32>(ob + (i << 2), isLeaf(root) ? leafValue(root & ~3, keyAt(kb, i, net)) : 0);
     }
     return;
   }
   const rk = tKey(root), rp = tPos(root), rb = tBits(root);
   for (let i: u32 = 0; i < m; i++) {
-    const x = (load<u32>(kb + (i << 2)) ^ rk) >> rp;
+    const x = (keyAt(kb, i, net) ^ rk) >> rp;
     store<u32>(bSlot + (i << 2), tChild(root, select<u32>(x, 0, (x >> rb) == 0)));   // else: all-zero path
   }
   let nW: u32 = 0;
@@ -1043,11 +1051,11 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   if (rp + rb == KEYLENGTH) {                          // the root skips no bits: every walk is its key
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(bWork + (j << 2));
-      store<u32>(bWalk + (i << 2), load<u32>(kb + (i << 2)));
+      store<u32>(bWalk + (i << 2), keyAt(kb, i, net));
     }
   } else {
     for (let i: u32 = 0; i < m; i++) {
-      const key = load<u32>(kb + (i << 2));
+      const key = keyAt(kb, i, net);
       const ok = (((key ^ rk) >> rp) >> rb) == 0;
       store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
       if (!ok) { store<u32>(bMis + (nM << 2), i); nM++; }
@@ -1068,7 +1076,7 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
       const idx = (wk ^ ck) >> (<u32>(h >> 32) & 0xFF);
       const ok = (idx >> (<u32>(h >> 40) & 0xFF)) == 0;
       if (!ok) {                                      // rare, so predicted
-        if (wk == load<u32>(kb + (i << 2))) { store<u32>(bMis + (nM << 2), i); nM++; }   // its first
+        if (wk == keyAt(kb, i, net)) { store<u32>(bMis + (nM << 2), i); nM++; }   // its first
         store<u32>(bWalk + (i << 2), ck);
       }
       const a = bSlot + (i << 2);
@@ -1094,19 +1102,19 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
     const i = load<u32>(bLeaf + (j << 2));
     const r = load<u32>(bSlot + (i << 2)) & ~3;
     const rw = load<u32>(r, 4);
-    const hit = ((load<u32>(kb + (i << 2)) ^ rKey(r)) & prefixMask(wPlen(rw))) == 0;
+    const hit = ((keyAt(kb, i, net) ^ rKey(r)) & prefixMask(wPlen(rw))) == 0;
     store<u32>(ob + (i << 2), select<u32>(rw, rNext(r), hit) >> 8);
   }
   for (let j: u32 = 0; j < nL; j++) {                 // leaves with more records (now in cache)
     const i = load<u32>(bLeaf + (j << 2));
     const r = load<u32>(bSlot + (i << 2)) & ~3;
-    if (isRec(rNext(r))) store<u32>(ob + (i << 2), wValue(chainWord(r, load<u32>(kb + (i << 2)))));
+    if (isRec(rNext(r))) store<u32>(ob + (i << 2), wValue(chainWord(r, keyAt(kb, i, net))));
   }
   // keys that left their own path and ended at a leaf word: as in trieLookupWord
   for (let j: u32 = 0; j < nM; j++) {
     const i = load<u32>(bMis + (j << 2));
     const c = load<u32>(bSlot + (i << 2));
-    const key = load<u32>(kb + (i << 2));
+    const key = keyAt(kb, i, net);
     if (isLeafWord(c) && !wordMatch(c, load<u32>(bWalk + (i << 2)), key)) {
       store<u32>(ob + (i << 2), wValue(backtrackLookup(t, key, 0, fnNone)));
     }
@@ -1115,13 +1123,12 @@ function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
 
 /** n host-order u32 keys at `keys` -> n u32 LPM values at `out` (0 = no route). */
 export function trieLookupBatch(t: u32, keys: usize, out: usize, n: i32): void {
-  let i: u32 = 0;
-  const un = <u32>n;
-  while (i < un) {
-    const m = min(BATCH, un - i);
-    lookupChunk(t, <u32>keys + (i << 2), <u32>out + (i << 2), m);
-    i += m;
-  }
+  for (let i: u32 = 0; i < <u32>n; i += BATCH) lookupChunk(t, <u32>keys + (i << 2), <u32>out + (i << 2), min(BATCH, <u32>n - i), false);
+}
+
+/** trieLookupBatch for network-order keys (addresses as they come from packets). */
+export function trieLookupBatchNet(t: u32, keys: usize, out: usize, n: i32): void {
+  for (let i: u32 = 0; i < <u32>n; i += BATCH) lookupChunk(t, <u32>keys + (i << 2), <u32>out + (i << 2), min(BATCH, <u32>n - i), true);
 }
 
 // ---- walk ----
