@@ -1,5 +1,5 @@
-// `ip neigh`: show over RTM_GETNEIGH dumps of the engine's ARP table, and add/change/replace/del
-// (neigh_add, neigh_delete). The line format is what iproute2 prints for Linux 6.18: `ADDR dev DEV
+// `ip neigh`: show over RTM_GETNEIGH dumps of the engine's ARP table, add/change/replace/del
+// (neigh_add, neigh_delete) and flush (the dumped entries sent back as RTM_DELNEIGH, round by round). The line format is what iproute2 prints for Linux 6.18: `ADDR dev DEV
 // lladdr MAC STATE `, `dev` left out when filtering by device, no lladdr unless the state is valid,
 // NOARP hidden without `nud all`, with -s ` ref N used U/C/Dprobes P `. The same command lines run in
 // a namespace and in an engine must answer alike (sorted: the kernel dumps in hash order).
@@ -40,6 +40,27 @@ test("ip neigh show: STALE from a request, INCOMPLETE then FAILED for a host tha
   assert.match(ip("neigh show nud bogus"), /nud state is bad/);
 });
 
+test("ip neigh flush: what the selectors match goes, PERMANENT and NOARP stay unless asked for, -s counts rounds", async () => {
+  const e = await Engine.load({ seed: 1 });
+  for (const l of ["ip link add va type veth peer name vb", "ip link set va up", "ip link set vb up", "ip addr add 10.0.0.1/24 dev va",
+    "ip neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev va nud permanent",
+    "ip neigh add 10.0.0.6 lladdr 02:00:00:00:00:06 dev va nud reachable",
+    "ip neigh add 10.0.0.7 lladdr 02:00:00:00:00:07 dev va nud stale",
+    "ip neigh add 10.0.0.8 lladdr 02:00:00:00:00:08 dev va nud noarp", "ip neigh add 10.0.0.9 dev va nud failed",
+    "ip neigh add 10.1.0.2 lladdr 02:00:00:00:01:02 dev vb nud stale"]) assert.equal(runCommand(l, e).status, 0, l);
+  const ip = (l: string) => { const r = runIp(l.split(" "), e.netlink); return { out: r.stdout + r.stderr, status: r.status }; };
+  assert.deepEqual(ip("neigh flush"), { out: "Flush requires arguments.\n", status: 1 });
+  assert.deepEqual(ip("-s neigh flush 10.0.0.7"), { out: "\n*** Round 1, deleting 1 entries ***\n*** Flush is complete after 1 round ***\n", status: 0 });
+  assert.deepEqual(ip("-s neigh flush to 10.0.0.7"), { out: "Nothing to flush.\n", status: 0 });
+  assert.deepEqual(ip("neigh flush dev va"), { out: "", status: 0 });
+  assert.equal(ip("neigh show nud all").out,
+    "10.0.0.5 dev va lladdr 02:00:00:00:00:05 PERMANENT \n10.0.0.8 dev va lladdr 02:00:00:00:00:08 NOARP \n" +
+    "10.1.0.2 dev vb lladdr 02:00:00:00:01:02 STALE \n");
+  assert.deepEqual(ip("neigh flush nud all"), { out: "", status: 0 });   // PERMANENT too, NOARP never
+  assert.equal(ip("neigh show nud all").out, "10.0.0.8 dev va lladdr 02:00:00:00:00:08 NOARP \n");
+  assert.match(ip("neigh flush to nope").out, /^Error: any valid prefix is expected rather than "nope"\.\n$/);
+});
+
 test("RTM_GETNEIGH dump requests are checked as neigh_valid_dump_req does for strict sockets (texts as Linux 6.18)", async () => {
   const e = await Engine.load({ seed: 1 });
   const nl = e.netlink;                                           // strict checking by default, as iproute2 asks
@@ -75,6 +96,11 @@ const NEIGH_SCRIPT = [
   "ip neigh add 10.0.0.12 lladdr zz dev va", "ip neigh add 10.0.0.13 dev va nud bogus",
   "ip neigh replace 10.0.0.5 lladdr 02:00:00:00:00:25 dev va nud stale",
   "ip neigh show", "ip neigh show nud all", "ip neigh show nud permanent", "ip neigh show dev vb",
+  "ip neigh show to 10.0.0.4/31 nud all", "ip neigh show 10.0.0.7",
+  "ip neigh flush", "ip neigh flush to bogus", "ip neigh flush dev nope",
+  "ip -s neigh flush to 10.0.0.0/24 nud stale", "ip neigh show nud all",
+  "ip -s neigh flush dev va", "ip neigh show nud all", "ip -s neigh flush all",
+  "ip neigh flush nud all dev va", "ip neigh show nud all",
 ];
 
 test("ip neigh add/change/replace/del/show: the same lines as the kernel, errors and exit statuses included", async (t) => {
