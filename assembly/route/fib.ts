@@ -248,8 +248,8 @@ let genid: u32 = 1;                  // rt_cache_flush generation (nh_saddr, exc
 // some of it (a shorter prefix counts in every /16 it covers), and a bit for count != 0, which is
 // all the batched lookups read (8 KiB, so it stays in cache). The merged lookup skips the local trie
 // elsewhere.
-let localC16: usize = 0;             // 65536 u16
-let localBits: usize = 0;            // 65536 bits
+let localC16: usize = 0;             // 65536 u16, by host-order /16
+let localBits: usize = 0;            // 65536 bits, by wire-order /16 (see localMayMatch)
 let devAddrGenid: u32 = 1;           // net->ipv4.dev_addr_genid
 
 // Alias-list ids (trie values): a two-level table id -> entry, 4096 entries per chunk, ids recycled
@@ -377,17 +377,23 @@ function localFilter(tb: u32, key: u32, plen: i32, d: i32): void {
     const p = localC16 + (<usize>s << 1);
     const c = <i32>load<u16>(p) + d;
     store<u16>(p, <u16>c);
-    const b = localBits + (<usize>(s >>> 5) << 2);
-    const bit: u32 = 1 << (s & 31);
+    const w = wire16(s << 16);
+    const b = localBits + (<usize>(w >>> 5) << 2);
+    const bit: u32 = 1 << (w & 31);
     store<u32>(b, c != 0 ? load<u32>(b) | bit : load<u32>(b) & ~bit);
   }
 }
 
-/** Could the local table hold a prefix covering host-order key? */
+/** Could the local table hold a prefix covering /16 w, indexed in wire order (the low half of a
+ * network-order address loaded little-endian, so the batched lookups index it without a swap)? */
 // @ts-ignore: decorator
-@inline function localMayMatch(key: u32): bool {
-  return ((load<u32>(localBits + (<usize>(key >>> 21) << 2)) >>> ((key >>> 16) & 31)) & 1) != 0;
+@inline function localMayMatch(w: u32): bool {
+  return ((load<u32>(localBits + (<usize>(w >>> 5) << 2)) >>> (w & 31)) & 1) != 0;
 }
+
+/** The wire-order /16 index of host-order key (see localMayMatch). */
+// @ts-ignore: decorator
+@inline function wire16(key: u32): u32 { return (key >>> 24) | ((key >>> 8) & 0xFF00); }
 
 /** fib_get_table: 0 when the table does not exist. */
 export function fibGetTable(id: u32): u32 {
@@ -584,7 +590,7 @@ export function fibTableLookup(tb: u32, fl: Flowi4, res: FibResult, flags: u32):
     const main = fibMainT;
     const local = fibLocalT;
     let errL = -EAGAIN;
-    if (local != 0 && localMayMatch(key)) errL = tableLookupOne(local, fl, resL, key);
+    if (local != 0 && localMayMatch(wire16(key))) errL = tableLookupOne(local, fl, resL, key);
     if (errL != -EAGAIN && resL.prefixlen == 32) {
       memCopySmall(changetype<usize>(res), changetype<usize>(resL), offsetof<FibResult>());
       res.table = main; res.tableId = RT_TABLE_MAIN;
@@ -666,25 +672,42 @@ export function fibLookupFastBatch(addrs: usize, out: usize, n: i32): i32 {
   // one 8-byte store per address, branch-free over the (unpredictable) outcomes; an address without
   // a prefix reads id 0's entry, which settles nothing; unsettled results are all zero
   const gen = fastGen;
-  for (let i = 0; i < n; i++) {                      // stale entries first: no call in the loop below
-    const e = aidEntry(load<u32>(fastVals + (<usize>i << 2)));
-    if (load<u32>(e, AID_FAST_GEN) != gen) fastEntryFill(e, gen);
-  }
   const unreach: u64 = select<u64>(<u64>ENETUNREACH << 56, 0, noDefault);
   for (let i = 0; i < n; i++) {
-    const id = load<u32>(fastVals + (<usize>i << 2));
-    const e = aidEntry(id);
-    const gw = load<u32>(e, AID_FAST_GW);
-    const hi = load<u32>(e, AID_FAST_HI);
-    const addr = load<u32>(addrs + (<usize>i << 2));
-    const nexthop = select<u32>(gw, addr, gw != 0);   // on link: the address itself
-    const r = select<u64>(<u64>nexthop | <u64>hi << 32, select<u64>(unreach, 0, id == 0), hi != 0);
-    const v = select<u64>(0, r, localMayMatch(bswap<u32>(addr)));
+    const v = fastResult(addrs, i, gen, unreach);
     store<u64>(out + (<usize>i << 3), v);
     store<u32>(fastRest + (<usize>rest << 2), i);
     rest += i32((<u32>(v >> 48)) == 0);              // neither a route type nor an errno: left
   }
-  return rest;
+  // entries not filled for this generation left theirs too: fill them, then try again
+  let left = 0;
+  for (let j = 0; j < rest; j++) {
+    const i = load<u32>(fastRest + (<usize>j << 2));
+    const e = aidEntry(load<u32>(fastVals + (<usize>i << 2)));
+    if (load<u32>(e, AID_FAST_GEN) != gen) {
+      fastEntryFill(e, gen);
+      const v = fastResult(addrs, i, gen, unreach);
+      store<u64>(out + (<usize>i << 3), v);
+      if ((<u32>(v >> 48)) != 0) continue;
+    }
+    store<u32>(fastRest + (<usize>left << 2), i);
+    left++;
+  }
+  return left;
+}
+
+/** fibLookupFastBatch's result for address i: zero when the entry of its list id is stale, when the
+ * local table may cover it, or when the entry does not settle it. */
+// @ts-ignore: decorator
+@inline function fastResult(addrs: usize, i: u32, gen: u32, unreach: u64): u64 {
+  const id = load<u32>(fastVals + (<usize>i << 2));
+  const e = aidEntry(id);
+  const gw = load<u32>(e, AID_FAST_GW);
+  const hi = load<u32>(e, AID_FAST_HI);
+  const addr = load<u32>(addrs + (<usize>i << 2));
+  const nexthop = select<u32>(gw, addr, gw != 0);   // on link: the address itself
+  const r = select<u64>(<u64>nexthop | <u64>hi << 32, select<u64>(unreach, 0, id == 0), hi != 0);
+  return select<u64>(0, r, localMayMatch(addr & 0xFFFF) | (load<u32>(e, AID_FAST_GEN) != gen));
 }
 
 // ---- trie layout upkeep after bulk changes ----

@@ -1018,25 +1018,22 @@ const bHdr = <u32>memory.data(<i32>(BATCH << 3));    // tnode headers (key, pos,
   return wValue(isRec(nx) ? chainWord(nx, key) : nx);
 }
 
-/** Key i of a batch: host order, or network order (net) swapped on the way in. */
+/** Key i of a batch. */
 // @ts-ignore: decorator
-@inline function keyAt(kb: u32, i: u32, net: bool): u32 {
-  const k = load<u32>(kb + (i << 2));
-  return net ? bswap<u32>(k) : k;
-}
+@inline function keyAt(kb: u32, i: u32): u32 { return load<u32>(kb + (i << 2)); }
 
 // @ts-ignore: decorator
-@inline function lookupChunk(t: u32, kb: u32, ob: u32, m: u32, net: bool): void {
+@inline function lookupChunk(t: u32, kb: u32, ob: u32, m: u32): void {
   const root = load<u32>(t + T_ROOT);
   if (!isTnode(root)) {
     for (let i: u32 = 0; i < m; i++) {
-      store<u32>(ob + (i << 2), isLeaf(root) ? leafValue(root & ~3, keyAt(kb, i, net)) : 0);
+      store<u32>(ob + (i << 2), isLeaf(root) ? leafValue(root & ~3, keyAt(kb, i)) : 0);
     }
     return;
   }
   const rk = tKey(root), rp = tPos(root), rb = tBits(root);
   for (let i: u32 = 0; i < m; i++) {
-    const x = (keyAt(kb, i, net) ^ rk) >> rp;
+    const x = (keyAt(kb, i) ^ rk) >> rp;
     store<u32>(bSlot + (i << 2), tChild(root, select<u32>(x, 0, (x >> rb) == 0)));   // else: all-zero path
   }
   let nW: u32 = 0;
@@ -1051,11 +1048,11 @@ const bHdr = <u32>memory.data(<i32>(BATCH << 3));    // tnode headers (key, pos,
   if (rp + rb == KEYLENGTH) {                          // the root skips no bits: every walk is its key
     for (let j: u32 = 0; j < nW; j++) {
       const i = load<u32>(bWork + (j << 2));
-      store<u32>(bWalk + (i << 2), keyAt(kb, i, net));
+      store<u32>(bWalk + (i << 2), keyAt(kb, i));
     }
   } else {
     for (let i: u32 = 0; i < m; i++) {
-      const key = keyAt(kb, i, net);
+      const key = keyAt(kb, i);
       const ok = (((key ^ rk) >> rp) >> rb) == 0;
       store<u32>(bWalk + (i << 2), select<u32>(key, rk, ok));
       if (!ok) { store<u32>(bMis + (nM << 2), i); nM++; }
@@ -1076,7 +1073,7 @@ const bHdr = <u32>memory.data(<i32>(BATCH << 3));    // tnode headers (key, pos,
       const idx = (wk ^ ck) >> (<u32>(h >> 32) & 0xFF);
       const ok = (idx >> (<u32>(h >> 40) & 0xFF)) == 0;
       if (!ok) {                                      // rare, so predicted
-        if (wk == keyAt(kb, i, net)) { store<u32>(bMis + (nM << 2), i); nM++; }   // its first
+        if (wk == keyAt(kb, i)) { store<u32>(bMis + (nM << 2), i); nM++; }   // its first
         store<u32>(bWalk + (i << 2), ck);
       }
       const a = bSlot + (i << 2);
@@ -1102,19 +1099,19 @@ const bHdr = <u32>memory.data(<i32>(BATCH << 3));    // tnode headers (key, pos,
     const i = load<u32>(bLeaf + (j << 2));
     const r = load<u32>(bSlot + (i << 2)) & ~3;
     const rw = load<u32>(r, 4);
-    const hit = ((keyAt(kb, i, net) ^ rKey(r)) & prefixMask(wPlen(rw))) == 0;
+    const hit = ((keyAt(kb, i) ^ rKey(r)) & prefixMask(wPlen(rw))) == 0;
     store<u32>(ob + (i << 2), select<u32>(rw, rNext(r), hit) >> 8);
   }
   for (let j: u32 = 0; j < nL; j++) {                 // leaves with more records (now in cache)
     const i = load<u32>(bLeaf + (j << 2));
     const r = load<u32>(bSlot + (i << 2)) & ~3;
-    if (isRec(rNext(r))) store<u32>(ob + (i << 2), wValue(chainWord(r, keyAt(kb, i, net))));
+    if (isRec(rNext(r))) store<u32>(ob + (i << 2), wValue(chainWord(r, keyAt(kb, i))));
   }
   // keys that left their own path and ended at a leaf word: as in trieLookupWord
   for (let j: u32 = 0; j < nM; j++) {
     const i = load<u32>(bMis + (j << 2));
     const c = load<u32>(bSlot + (i << 2));
-    const key = keyAt(kb, i, net);
+    const key = keyAt(kb, i);
     if (isLeafWord(c) && !wordMatch(c, load<u32>(bWalk + (i << 2)), key)) {
       store<u32>(ob + (i << 2), wValue(backtrackLookup(t, key, 0, fnNone)));
     }
@@ -1123,12 +1120,24 @@ const bHdr = <u32>memory.data(<i32>(BATCH << 3));    // tnode headers (key, pos,
 
 /** n host-order u32 keys at `keys` -> n u32 LPM values at `out` (0 = no route). */
 export function trieLookupBatch(t: u32, keys: usize, out: usize, n: i32): void {
-  for (let i: u32 = 0; i < <u32>n; i += BATCH) lookupChunk(t, <u32>keys + (i << 2), <u32>out + (i << 2), min(BATCH, <u32>n - i), false);
+  for (let i: u32 = 0; i < <u32>n; i += BATCH) lookupChunk(t, <u32>keys + (i << 2), <u32>out + (i << 2), min(BATCH, <u32>n - i));
 }
+
+const bHost = <u32>memory.data(<i32>(BATCH << 2));   // trieLookupBatchNet's keys in host order
 
 /** trieLookupBatch for network-order keys (addresses as they come from packets). */
 export function trieLookupBatchNet(t: u32, keys: usize, out: usize, n: i32): void {
-  for (let i: u32 = 0; i < <u32>n; i += BATCH) lookupChunk(t, <u32>keys + (i << 2), <u32>out + (i << 2), min(BATCH, <u32>n - i), true);
+  for (let i: u32 = 0; i < <u32>n; i += BATCH) {
+    const kb = <u32>keys + (i << 2);
+    const m = min(BATCH, <u32>n - i);
+    let j: u32 = 0;
+    for (; j + 4 <= m; j += 4) {                     // four byte swaps per shuffle
+      const v = v128.load(kb + (j << 2));
+      v128.store(bHost + (j << 2), i8x16.shuffle(v, v, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12));
+    }
+    for (; j < m; j++) store<u32>(bHost + (j << 2), bswap<u32>(load<u32>(kb + (j << 2))));
+    lookupChunk(t, bHost, <u32>out + (i << 2), m);
+  }
 }
 
 // ---- walk ----

@@ -1,5 +1,5 @@
 import {
-  trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupLongest, trieLookupBatch, trieWalk,
+  trieNew, trieInsert, trieGet, trieDelete, trieLookup, trieLookupLongest, trieLookupBatch, trieLookupBatchNet, trieWalk,
   trieCount, trieFree, trieCheck, trieMemoryBytes, trieStat, trieCompact, TRIE_STAT_POOL_BYTES,
   TRIE_STAT_ROOT_BITS, TRIE_STAT_LEAF_WORDS, TRIE_STAT_INFLATES, TRIE_STAT_HALVES, TRIE_STAT_TNODES, TRIE_STAT_LEAVES, TRIE_VALUE_MAX, TRIE_EINVAL,
 } from "../../assembly/route/fib_trie";
@@ -94,6 +94,8 @@ function walkReset(): void { walkN = 0; walkOrderOk = true; walkPrevPlen = 33; }
 
 const batchKeys = heap.alloc(4096 * 4);
 const batchOut = heap.alloc(4096 * 4);
+const netKeys = heap.alloc(4096 * 4);                 // batchKeys in network order
+const netOut = heap.alloc(4096 * 4);
 
 describe("fib_trie basics", () => {
   it("inserts, gets, replaces and deletes exact prefixes", () => {
@@ -179,7 +181,7 @@ describe("fib_trie basics", () => {
 });
 
 describe("fib_trie lookups against a brute-force reference", () => {
-  it("agrees on 100k random keys (longest, batch, backtracking with rejects)", () => {
+  it("agrees on 100k random keys (longest, batch, network-order batch, backtracking with rejects)", () => {
     prandomSeed(2);
     const t = trieNew();
     refN = 0;
@@ -201,10 +203,14 @@ describe("fib_trie lookups against a brute-force reference", () => {
     for (let b = 0; b < 25; b++) {
       for (let i = 0; i < 4096; i++) store<u32>(batchKeys + (<usize>i << 2), randomKeyNear());
       trieLookupBatch(t, batchKeys, batchOut, 4096);
+      for (let i = 0; i < 4096; i++) store<u32>(netKeys + (<usize>i << 2), bswap<u32>(load<u32>(batchKeys + (<usize>i << 2))));
+      const nNet = 4093 + b % 4;                       // batches ending in every part of a vector
+      trieLookupBatchNet(t, netKeys, netOut, nNet);
       for (let i = 0; i < 4096; i++) {
         const key = load<u32>(batchKeys + (<usize>i << 2));
         const want = refLookup(key, 0);
         if (load<u32>(batchOut + (<usize>i << 2)) != want) bad++;
+        if (i < nNet && load<u32>(netOut + (<usize>i << 2)) != want) bad++;
         if (trieLookupLongest(t, key) != want) bad++;
         if (trieLookup(t, key, acceptAll) != want) bad++;
         rejectMod = 2 + (<u32>i & 3);
