@@ -64,7 +64,8 @@ export const enum DevConf {
 export const DEVCONF_NAMES: string =
   "forwarding,rp_filter,accept_redirects,send_redirects,accept_source_route,arp_ignore,arp_announce,arp_filter," +
   "arp_accept,proxy_arp,log_martians,shared_media,secure_redirects,ignore_routes_with_linkdown";
-const CONF_DEFAULTS: StaticArray<i32> = [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0];
+// ipv4_devconf_dflt; conf/all (ipv4_devconf) differs only in accept_source_route, which is 0 there
+const CONF_DEFAULTS: StaticArray<i32> = [0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0];
 // Slots: 0 = "all", MAX_DEVICES = "default", 1..MAX_DEVICES-1 = ifindex.
 export const CONF_ALL: u32 = 0;
 export const CONF_DEFAULT: u32 = MAX_DEVICES;
@@ -84,7 +85,8 @@ export function sysctlInit(): void {
 export function confReset(slot: u32): void {
   const src = slot == CONF_ALL || slot == CONF_DEFAULT || conf == 0 ? 0 : 1;
   for (let i = 0; i < DevConf.COUNT; i++) {
-    const v = src == 0 ? CONF_DEFAULTS[i] : load<i32>(conf + ((<usize>CONF_DEFAULT * DevConf.COUNT + i) << 2));
+    let v = src == 0 ? CONF_DEFAULTS[i] : load<i32>(conf + ((<usize>CONF_DEFAULT * DevConf.COUNT + i) << 2));
+    if (slot == CONF_ALL && i == DevConf.accept_source_route) v = 0;
     store<i32>(conf + ((<usize>slot * DevConf.COUNT + i) << 2), v);
   }
 }

@@ -8,8 +8,10 @@ import { loadBe16, storeBe16 } from "../ethernet/eth";
 import { Rtable, RTCF_DOREDIRECT, ipRtSendRedirect, rtDstMtuForward } from "../route/route";
 import { icmpSend, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from "./icmp";
 import { ipOutput, IP_DF } from "./output";
+import { ipOptLen, ipOptStrictRoute, ipForwardOptions } from "./ip_options";
 
 const ICMP_EXC_TTL: u8 = 0;
+const ICMP_SR_FAILED: u8 = 5;
 
 /**
  * ip_decrease_ttl: TTL - 1 with the header checksum updated incrementally (RFC 1624): the 16-bit
@@ -35,6 +37,12 @@ export function ipForward(skb: Skb, rt: Rtable): void {
     kfreeSkb(skb, Drop.IP_INHDR);
     return;
   }
+  // a strict source route may only go to a neighbour
+  if (ipOptStrictRoute(skb) && rt.usesGateway != 0) {
+    icmpSend(skb, ICMP_DEST_UNREACH, ICMP_SR_FAILED, 0);
+    kfreeSkb(skb, Drop.NOT_SPECIFIED);
+    return;
+  }
   const out = devGet(rt.oif);
   if (out === null) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }
   // ip_exceeds_mtu: only DF packets are refused here; others are fragmented on output (ip_fragment).
@@ -52,9 +60,13 @@ export function ipForward(skb: Skb, rt: Rtable): void {
   ipForwardFinish(skb, rt, out, mtu);
 }
 
-/** ip_forward_finish: count the datagram, then dst_output (ip_output, which fragments over mtu). */
+/**
+ * ip_forward_finish: count the datagram, options (ip_forward_options), then dst_output (ip_output,
+ * which fragments over mtu).
+ */
 function ipForwardFinish(skb: Skb, rt: Rtable, out: NetDevice, mtu: u32): void {
   ipInc(IpMib.ForwDatagrams);
   ipInc(IpMib.OutOctets, skb.len);
+  if (ipOptLen(skb) != 0) ipForwardOptions(skb, rt);
   ipOutput(skb, rt, out, mtu);
 }

@@ -9,9 +9,9 @@ import { csumPartial, csumFold } from "../core/checksum";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { loadBe16 } from "../ethernet/eth";
-import { Rtable, ipRouteOutput, icmpErrLearn, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
-import { inetSelectAddr } from "./devinet";
+import { Rtable, ipRouteOutput, icmpErrLearn, fibComputeSpecDst, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
 import { ipBuildAndSend } from "./output";
+import { ipOptionsEcho, ipEchoLen, ipEchoFirstHop } from "./ip_options";
 
 export const ICMP_ECHOREPLY: u8 = 0;
 export const ICMP_DEST_UNREACH: u8 = 3;
@@ -109,16 +109,17 @@ let replyRt: Rtable | null = null;
 let replySaddr: u32 = 0;
 
 /**
- * icmp_reply, first half: the route back to the request's source (source address: the request's
- * destination if it was ours, else fib_compute_spec_dst) and a reply skb with len bytes at data.
- * null when there is no route or no buffer (the request is consumed then).
+ * icmp_reply, first half: the request's options echoed (ip_options_echo; no room in them, no reply),
+ * the route back to the request's source (or a source route's first hop) from fib_compute_spec_dst,
+ * and a reply skb with len bytes at data. null when there is no reply, route or buffer (the request
+ * is consumed then).
  */
 function icmpReplyAlloc(skb: Skb, rtType: u8, len: u32): Skb | null {
+  if (!ipOptionsEcho(skb)) { consumeSkb(skb); return null; }
   const iph = <usize>skbNetworkHeader(skb);
-  const reqSaddr = load<u32>(iph + 12);
-  let saddr = load<u32>(iph + 16);
-  if (rtType != RTN_LOCAL) saddr = inetSelectAddr(skb.dev, reqSaddr, 0); // fib_compute_spec_dst
-  replyRt = ipRouteOutput(reqSaddr, saddr, load<u8>(iph + 1), 0, skb.mark);
+  const hop = ipEchoFirstHop();
+  const saddr = fibComputeSpecDst(skb);
+  replyRt = ipRouteOutput(hop != 0 ? hop : load<u32>(iph + 12), saddr, load<u8>(iph + 1), 0, skb.mark);
   replySaddr = saddr;
   if (replyRt === null) { consumeSkb(skb); return null; }
   const n = allocSkb(LL_RESERVE);
@@ -138,7 +139,7 @@ function icmpReplySend(n: Skb, skb: Skb, type: u8): void {
   n.mark = skb.mark;
   const iph = <usize>skbNetworkHeader(skb);
   ipBuildAndSend(n, replyRt!, replySaddr, load<u32>(iph + 12), IPPROTO_ICMP, load<u8>(iph + 1),
-    <u8>sysctl(Sysctl.ip_default_ttl), false);
+    <u8>sysctl(Sysctl.ip_default_ttl), false, true);
   consumeSkb(skb);
 }
 
@@ -221,10 +222,13 @@ export function icmpSend(skbIn: Skb, type: u8, code: u8, info: u32): void {
     if (inner > NR_ICMP_TYPES || icmpIsErr(inner)) return;
   }
   if (type > NR_ICMP_TYPES) return;
+  // The offending packet's options echoed (none when they have no room left).
+  if (!ipOptionsEcho(skbIn)) return;
   // Source: the offending packet's destination if it was ours, else the outgoing interface's address.
   const origDst = load<u32>(iph + 16), origSrc = load<u32>(iph + 12);
   const saddr: u32 = rtType == RTN_LOCAL ? origDst : 0;
-  const rt = ipRouteOutput(origSrc, saddr);
+  const hop = ipEchoFirstHop();
+  const rt = ipRouteOutput(hop != 0 ? hop : origSrc, saddr);
   if (rt === null) return;
   // Rate limits (icmpv4_global_allow, icmpv4_xrlim_allow); none on loopback.
   const now = jiffies();
@@ -236,7 +240,7 @@ export function icmpSend(skbIn: Skb, type: u8, code: u8, info: u32): void {
     }
   }
   // Payload: the offending datagram from its IP header, so the whole reply is ≤ 576 bytes.
-  let room: u32 = 576 - 20 - 8;
+  let room: u32 = 576 - 20 - ipEchoLen() - 8;
   const avail = <u32>(<usize>skbIn.tail - iph);
   const totLen = <u32>loadBe16(iph + 2);
   let dataLen = min(avail, max(totLen, <u32>ihl));
@@ -255,5 +259,5 @@ export function icmpSend(skbIn: Skb, type: u8, code: u8, info: u32): void {
   icmpMsgOutInc(type);
   const tos = (load<u8>(iph + 1) & 0x1E) | IPTOS_PREC_INTERNETCONTROL;
   const src = saddr != 0 ? saddr : rt.prefsrc;
-  ipBuildAndSend(n, rt, src, origSrc, IPPROTO_ICMP, tos, <u8>sysctl(Sysctl.ip_default_ttl), false);
+  ipBuildAndSend(n, rt, src, origSrc, IPPROTO_ICMP, tos, <u8>sysctl(Sysctl.ip_default_ttl), false, true);
 }

@@ -11,6 +11,7 @@ import { icmpRcv, icmpSend, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from "./icmp"
 import { udpRcv } from "../l4/udp";
 import { ipForward } from "./forward";
 import { ipDefrag } from "./ip_fragment";
+import { ipOptionsClear, ipRcvOptions } from "./ip_options";
 
 export const IPPROTO_ICMP: u8 = 1;
 export const IPPROTO_UDP: u8 = 17;
@@ -21,6 +22,7 @@ export const IP_OFFSET: u16 = 0x1FFF;
 /** ip_rcv: skb.data at the IP header. */
 export function ipRcv(skb: Skb, d: NetDevice): void {
   if (skb.pktType == PACKET_OTHERHOST) { kfreeSkb(skb, Drop.OTHERHOST); return; }
+  ipOptionsClear(skb);
   ipInc(IpMib.InReceives);
   ipInc(IpMib.InOctets, skb.len);
   if (skb.len < 20) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
@@ -48,6 +50,9 @@ function ipRcvFinish(skb: Skb, d: NetDevice): void {
   const iph = <usize>skb.data;
   const daddr = load<u32>(iph + 16), saddr = load<u32>(iph + 12);
   const rt = ipRouteInput(daddr, saddr, d, load<u8>(iph + 1), skb.mark, load<u8>(iph + 9));
+  skb.rtType = rt.type;
+  // options after the route, before the counters; a source route may route the packet again
+  if (rt.type != 0 && (load<u8>(iph) & 15) > 5 && !ipRcvOptions(skb, d, rt)) return;
   const type = rt.type;
   skb.rtType = type;
   if (type == RTN_MULTICAST) { ipInc(IpMib.InMcastPkts); ipInc(IpMib.InMcastOctets, skb.len); }

@@ -21,6 +21,7 @@ import { loadBe16, storeBe16 } from "../ethernet/eth";
 import { IP_DF } from "./output";
 import { IP_MF, IP_OFFSET } from "./input";
 import { icmpSend, ICMP_TIME_EXCEEDED } from "./icmp";
+import { ipOptionsCopy } from "./ip_options";
 
 const ICMP_EXC_FRAGTIME: u8 = 1;
 const TIMER_IPFRAG: u32 = 18;
@@ -262,6 +263,7 @@ function fragReasm(q: u32): Skb | null {
   }
   n.pktType = first.pktType; n.dev = first.dev; n.iif = first.iif; n.mark = first.mark;
   n.rtType = first.rtType; n.protocol = first.protocol; n.tstamp = first.tstamp;
+  ipOptionsCopy(n, first);
   skbResetNetworkHeader(n);
   skbResetTransportHeader(n);
   storeBe16(p + 2, <u16>total);

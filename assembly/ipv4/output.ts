@@ -11,6 +11,7 @@ import { neighOutput } from "../neigh/neighbour";
 import { Rtable, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, ipv4Mtu } from "../route/route";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from "./icmp";
 import { IP_MF, IP_OFFSET } from "./input";
+import { ipOptionsFragment, ipEchoLen, ipEchoFirstHop, ipOptionsBuild } from "./ip_options";
 
 export const IP_DF: u16 = 0x4000;
 const FRAG_HEADROOM: u32 = NET_SKB_PAD + 2;   // link header room (LL_RESERVED_SPACE)
@@ -33,24 +34,31 @@ export function ipSelectIdent(daddr: u32, saddr: u32, proto: u32): u16 {
 }
 
 /**
- * Push and fill a 20-byte IPv4 header in front of the L4 data at skb.data, then send along rt.
+ * Push and fill an IPv4 header in front of the L4 data at skb.data, then send along rt.
  * df: set IP_DF (id 0 then, as ip_select_ident does for DF packets without a socket id).
+ * echo: the header carries the options ipOptionsEcho made for this reply (ip_options_build); a
+ * source-routed reply goes to its first hop, daddr is its final destination.
  */
-export function ipBuildAndSend(skb: Skb, rt: Rtable, saddr: u32, daddr: u32, proto: u8, tos: u8, ttl: u8, df: bool): void {
-  const iph = <usize>skbPush(skb, 20);
+export function ipBuildAndSend(skb: Skb, rt: Rtable, saddr: u32, daddr: u32, proto: u8, tos: u8, ttl: u8, df: bool,
+  echo: bool = false): void {
+  const optlen = echo ? ipEchoLen() : 0;
+  const iph = <usize>skbPush(skb, 20 + optlen);
   if (iph == 0) { ipInc(IpMib.OutDiscards); kfreeSkb(skb, Drop.NOMEM); return; }
   skbResetNetworkHeader(skb);
-  store<u8>(iph, 0x45);
+  const hop = echo ? ipEchoFirstHop() : 0;
+  const dst = hop != 0 ? hop : daddr;
+  store<u8>(iph, <u8>(0x45 + (optlen >> 2)));
   store<u8>(iph + 1, tos);
   storeBe16(iph + 2, <u16>skb.len);
-  storeBe16(iph + 4, df ? 0 : ipSelectIdent(daddr, saddr, proto));
+  storeBe16(iph + 4, df ? 0 : ipSelectIdent(dst, saddr, proto));
   storeBe16(iph + 6, df ? IP_DF : 0);
   store<u8>(iph + 8, ttl);
   store<u8>(iph + 9, proto);
   store<u16>(iph + 10, 0);
   store<u32>(iph + 12, saddr);
-  store<u32>(iph + 16, daddr);
-  store<u16>(iph + 10, ipFastCsum(iph, 5));
+  store<u32>(iph + 16, dst);
+  if (optlen != 0) ipOptionsBuild(skb, daddr, rt);
+  store<u16>(iph + 10, ipFastCsum(iph, 5 + (optlen >> 2)));
   ipLocalOut(skb, rt);
 }
 
@@ -131,19 +139,4 @@ function ipFragment(skb: Skb, rt: Rtable, mtu: u32): void {
   }
   consumeSkb(skb);
   ipInc(IpMib.FragOKs);
-}
-
-/** ip_options_fragment: options whose copied flag is clear become NOOPs (they stay in fragment 1 only). */
-function ipOptionsFragment(iph: usize, hlen: u32): void {
-  let i: u32 = 20;
-  while (i < hlen) {
-    const t = load<u8>(iph + i);
-    if (t == 0) break;                                   // end of options
-    if (t == 1) { i++; continue; }                       // NOOP
-    if (i + 1 >= hlen) break;
-    const l = <u32>load<u8>(iph + i + 1);
-    if (l < 2 || i + l > hlen) break;
-    if ((t & 0x80) == 0) memory.fill(iph + i, 1, l);
-    i += l;
-  }
 }

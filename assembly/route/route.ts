@@ -355,6 +355,40 @@ export function fibValidateSource(src: u32, dst: u32, tos: u8, oif: u32, dev: Ne
   return ret;
 }
 
+const flS = changetype<Flowi4>(memory.data(offsetof<Flowi4>()));
+const resS = changetype<FibResult>(memory.data(offsetof<FibResult>()));
+
+/**
+ * fib_compute_spec_dst: the address a received packet "was for" (what ICMP replies come from and the
+ * RR option records): its destination when the route was local; else the preferred source of the
+ * route back to its sender, or an address of the input device.
+ */
+export function fibComputeSpecDst(skb: Skb): u32 {
+  const iph = <usize>skbNetworkHeader(skb);
+  if (skb.rtType == RTN_LOCAL) return load<u32>(iph + 16);
+  const saddr = load<u32>(iph + 12);
+  if (isZeronet(saddr)) return inetSelectAddr(skb.dev, saddr, RT_SCOPE_LINK);
+  memZero(changetype<usize>(flS), offsetof<Flowi4>());
+  flS.iif = LOOPBACK_IFINDEX; flS.daddr = saddr; flS.tos = load<u8>(iph + 1) & 0x1C;
+  if (fibLookup(flS, resS, 0) == 0 && resS.info != 0) return fibResultPrefsrc(resS);
+  return inetSelectAddr(skb.dev, saddr, RT_SCOPE_UNIVERSE);
+}
+
+/**
+ * ip_rt_get_source: the address a router writes into an option for a packet leaving along rt: the
+ * packet's source on an output route; on an input route the preferred source of the lookup with the
+ * output device fixed, or an address of that device.
+ */
+export function ipRtGetSource(skb: Skb, rt: Rtable): u32 {
+  const iph = <usize>skbNetworkHeader(skb);
+  if (rt.input == 0) return load<u32>(iph + 12);
+  memZero(changetype<usize>(flS), offsetof<Flowi4>());
+  flS.daddr = load<u32>(iph + 16); flS.saddr = load<u32>(iph + 12); flS.tos = load<u8>(iph + 1) & 0x1C;
+  flS.oif = rt.oif; flS.iif = skb.dev; flS.mark = skb.mark;
+  if (fibLookup(flS, resS, 0) == 0 && resS.info != 0) return fibResultPrefsrc(resS);
+  return inetSelectAddr(rt.oif, rt.gateway != 0 ? rt.gateway : flS.daddr, RT_SCOPE_UNIVERSE);
+}
+
 /** The local-input / broadcast / error route (ip_route_input_slow's local_input). */
 function localInput(rt: Rtable, res: FibResult, type: u8, flags: u32, err: i32, iif: u32): i32 {
   rtReset(rt);
