@@ -1,5 +1,6 @@
 // Connect engine NICs to TAP devices in real time: frames from the kernel go into the NIC's RX ring,
-// frames the engine transmits go to the TAP; the clock is the host's monotonic clock.
+// frames the engine transmits go to the TAP; the clock is the host's monotonic clock, started at the
+// wall-clock time (so that ICMP and IP-option timestamps are the ms since midnight UT, as the kernel's).
 import type { Engine } from "../engine.ts";
 import type { TapDevice } from "./tap.ts";
 
@@ -7,8 +8,8 @@ export interface TapBinding { dev: string; tap: TapDevice }
 
 /** Attach and start; returns a function that detaches (closing the TAPs). */
 export function attachTap(engine: Engine, bindings: TapBinding[]): () => void {
-  const t0 = performance.now();
-  const now = () => performance.now() - t0;
+  const origin = Math.max(engine.now, Date.now() - performance.now());
+  const now = () => origin + performance.now();
   const links = bindings.map((b) => {
     const ifindex = engine.ifindex(b.dev);
     if (!ifindex) throw new Error(`no device ${b.dev}`);
