@@ -11,7 +11,7 @@ import { ringBlockAlloc, ringBlockFree, ringOf, ringProd, ringCons, ringSetProd,
   ringAvailFromHost, ringSpaceForHost, RING_SIZE, RING_FILL, RING_RX, RING_TX, RING_COMP } from "./ring";
 import { Drop, dropInc } from "./stats";
 import { prandomBytes } from "./random";
-import { sysctl, Sysctl } from "./sysctl";
+import { sysctl, Sysctl, confReset } from "./sysctl";
 import { ethTypeTrans, isMulticastEtherAddr, isValidEtherAddr, etherAddrCopy, ETH_HLEN, ETH_P_IP, ETH_P_ARP } from "../ethernet/eth";
 import { ipRcv } from "../ipv4/input";
 import { arpRcv } from "../neigh/arp";
@@ -64,6 +64,7 @@ function devSetupCommon(d: NetDevice, ifindex: u32, name: usize, nameLen: u32): 
   memory.fill(changetype<usize>(d), 0, offsetof<NetDevice>("stats"));
   d.ifindex = ifindex;
   devNoteIndex(ifindex);
+  confReset(ifindex);                          // inetdev_init: the device's conf starts as conf/default
   memory.copy(devName(d), name, nameLen);
   d.txqueuelen = 1000;
   d.addrLen = 6;

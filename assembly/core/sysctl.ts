@@ -79,7 +79,9 @@ export function sysctlInit(): void {
     conf = heap.alloc(<usize>(MAX_DEVICES + 1) * DevConf.COUNT << 2);
   }
   for (let i = 0; i < Sysctl.COUNT; i++) store<i32>(values + (<usize>i << 2), DEFAULTS[i]);
-  for (let s: u32 = 0; s <= MAX_DEVICES; s++) confReset(s);
+  confReset(CONF_ALL);
+  confReset(CONF_DEFAULT);
+  for (let s: u32 = 1; s < MAX_DEVICES; s++) confReset(s);
 }
 
 export function confReset(slot: u32): void {

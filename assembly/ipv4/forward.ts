@@ -8,7 +8,7 @@ import { loadBe16, storeBe16 } from "../ethernet/eth";
 import { Rtable, RTCF_DOREDIRECT, ipRtSendRedirect, rtDstMtuForward } from "../route/route";
 import { icmpSend, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED } from "./icmp";
 import { ipOutput, IP_DF } from "./output";
-import { ipOptLen, ipOptStrictRoute, ipForwardOptions } from "./ip_options";
+import { ipOptLen, ipOptSourceRoute, ipOptStrictRoute, ipForwardOptions } from "./ip_options";
 
 const ICMP_EXC_TTL: u8 = 0;
 const ICMP_SR_FAILED: u8 = 5;
@@ -55,8 +55,8 @@ export function ipForward(skb: Skb, rt: Rtable): void {
   }
   if (!skbMakeWritable(skb)) { kfreeSkb(skb, Drop.NOMEM); return; }   // skb_cow
   ipDecreaseTtl(<usize>skb.data);
-  // The redirect is advice to the sender; the packet is forwarded all the same.
-  if ((rt.flags & RTCF_DOREDIRECT) != 0) ipRtSendRedirect(skb, rt);
+  // The redirect is advice to the sender (not for a source-routed packet); it is forwarded all the same.
+  if ((rt.flags & RTCF_DOREDIRECT) != 0 && !ipOptSourceRoute(skb)) ipRtSendRedirect(skb, rt);
   ipForwardFinish(skb, rt, out, mtu);
 }
 

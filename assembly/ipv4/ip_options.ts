@@ -52,6 +52,9 @@ export function ipOptionsCopy(to: Skb, from: Skb): void { memory.copy(opt(to) + 
 /** IPCB(skb)->opt.optlen. */
 export function ipOptLen(skb: Skb): u32 { return load<u8>(opt(skb) + OPT_LEN); }
 
+/** IPCB(skb)->opt.srr != 0. */
+export function ipOptSourceRoute(skb: Skb): bool { return load<u8>(opt(skb) + OPT_SRR) != 0; }
+
 /** IPCB(skb)->opt.is_strictroute. */
 export function ipOptStrictRoute(skb: Skb): bool { return (flags(opt(skb)) & F_STRICT) != 0; }
 

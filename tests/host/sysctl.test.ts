@@ -57,3 +57,23 @@ test("icmp_echo_ignore_all stops echo replies", async () => {
   assert.equal(nic.transmit().length, 0);
   assert.equal(e.counters().icmpMsg.in[8], 2);
 });
+
+test("a device's conf starts as conf/default at its creation; conf/all differs in accept_source_route (vs the kernel)", async (t) => {
+  const { kernelTestAvailability, skipOrRun, uniqueName, createNetns, deleteNetns, nsExec } = await import("../helpers/netns.ts");
+  if (!skipOrRun(t, kernelTestAvailability())) return;
+  const script = ["sysctl -w net.ipv4.conf.default.rp_filter=2", "sysctl -w net.ipv4.conf.default.accept_redirects=0",
+    "ip link add wv0 type veth peer name wv1"];
+  const keys = ["accept_source_route", "rp_filter", "accept_redirects", "send_redirects", "shared_media", "secure_redirects"];
+  const read = `sysctl ${["all", "default", "lo", "wv0"].flatMap((d) => keys.map((k) => `net.ipv4.conf.${d}.${k}`)).join(" ")}`;
+  const e = await Engine.load();
+  runCommand("ip link set lo up", e);
+  for (const l of script) assert.equal(runCommand(l, e).status, 0, l);
+  const ns = uniqueName("wsys");
+  createNetns(ns);
+  try {
+    for (const l of script) nsExec(ns, l.split(" "));
+    assert.equal(out(e, read), nsExec(ns, read.split(" ")));
+  } finally {
+    deleteNetns(ns);
+  }
+});
