@@ -102,8 +102,8 @@ test("record route and timestamp options: the engine's pings read as a Linux rou
   assert.ok(deltas.every((d) => Math.abs(d) < 1000), ts.stdout);            // two clocks: a ms either way
 });
 
-// Sends each frame (hex) from a packet socket on the interface, and prints, per frame, the IPv4
-// frames that arrived within 300 ms.
+// Sends each case's frames (hex, comma-separated) from a packet socket on the interface, and prints,
+// per case, the IPv4 frames that arrived within 300 ms.
 const INJECT = `
 import socket, sys, time, json, select
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
@@ -111,7 +111,7 @@ s.bind((sys.argv[1], 0))
 out = []
 for h in sys.argv[2:]:
     while select.select([s], [], [], 0)[0]: s.recv(65535)
-    s.send(bytes.fromhex(h))
+    for f in h.split(","): s.send(bytes.fromhex(f))
     got, end = [], time.time() + 0.3
     while select.select([s], [], [], max(0, end - time.time()))[0]:
         f, addr = s.recvfrom(65535)
@@ -153,7 +153,12 @@ test("crafted options: the engine answers (or drops) each as a Linux host does, 
   const ping = (options: number[]) => ether(HOST_MAC, PEER_MAC, 0x0800,
     ipv4(PEER, HOST, 1, icmp(8, 0, 0x42420001, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)), { options: Uint8Array.from(options) }));
   const z = (n: number) => new Array<number>(n).fill(0);
-  const cases: Array<[string, Uint8Array]> = [
+  // an echo request in two fragments, RR in the first: the reply echoes the reassembled datagram's
+  const msg = icmp(8, 0, 0x42420003, Uint8Array.from({ length: 24 }, (_, i) => i));
+  const frag = (off: number, options: number[]) => ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, HOST, 1,
+    msg.subarray(off, off + 16), { options: Uint8Array.from(options), id: 0x7777, fragOffset: off, mf: off === 0 }));
+  const cases: Array<[string, Uint8Array, ...Uint8Array[]]> = [
+    ["fragments, RR in the first", frag(0, [7, 11, 4, ...z(8), 0]), frag(16, [])],
     ["RR with room", ping([7, 11, 4, ...z(8), 0])],
     ["RR full on arrival", ping([7, 11, 12, ...z(8), 0])],
     ["RR with room for us but not for the reply", ping([7, 9, 4, ...z(6), 0, 0, 0])],
@@ -183,12 +188,12 @@ test("crafted options: the engine answers (or drops) each as a Linux host does, 
   ];
   let now = 1;
   /** Every case to Linux (one packet socket run) and to the engine; the IPv4 packets back must agree. */
-  const compare = async (cases: Array<[string, Uint8Array]>): Promise<string[][]> => {
-    const linux = await nsExecAsync(LP, ["python3", "-c", INJECT, VP, ...cases.map(([, f]) => hex(f))], { timeoutMs: 30000 });
+  const compare = async (cases: Array<[string, Uint8Array, ...Uint8Array[]]>): Promise<string[][]> => {
+    const linux = await nsExecAsync(LP, ["python3", "-c", INJECT, VP, ...cases.map(([, ...f]) => f.map(hex).join(","))], { timeoutMs: 30000 });
     assert.equal(linux.status, 0, linux.stderr);
     const fromLinux = JSON.parse(linux.stdout) as string[][];
-    for (const [i, [name, frame]] of cases.entries()) {
-      nic.receive([frame]);
+    for (const [i, [name, ...frames]] of cases.entries()) {
+      nic.receive(frames);
       e.run(now++);
       const fromEngine = nic.transmit().map((f) => hex(f)).filter((h) => h.slice(24, 28) === "0800");
       assert.deepEqual(fromEngine.map(ipPart), fromLinux[i].map(ipPart), `${name}: engine ${fromEngine.join(" ")} / Linux ${fromLinux[i].join(" ")}`);
