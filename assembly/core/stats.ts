@@ -8,14 +8,17 @@ export const enum IpMib {
   OutRequests, OutDiscards, OutNoRoutes, ReasmTimeout, ReasmReqds, ReasmOKs, ReasmFails, FragOKs,
   FragFails, FragCreates, InNoRoutes, InTruncatedPkts, InMcastPkts, OutMcastPkts, InBcastPkts,
   OutBcastPkts, InOctets, OutOctets, InMcastOctets, OutMcastOctets, InBcastOctets, OutBcastOctets,
-  InCsumErrors, COUNT
+  InCsumErrors, InNoECTPkts, InECT1Pkts, InECT0Pkts, InCEPkts, ReasmOverlaps,
+  IPReversePathFilter,   // LINUX_MIB_IPRPFILTER: the kernel prints it on the TcpExt line of /proc/net/netstat
+  COUNT
 }
 export const IP_MIB_NAMES: string =
   "Ip:InReceives,Ip:InHdrErrors,Ip:InAddrErrors,Ip:ForwDatagrams,Ip:InUnknownProtos,Ip:InDiscards,Ip:InDelivers," +
   "Ip:OutRequests,Ip:OutDiscards,Ip:OutNoRoutes,Ip:ReasmTimeout,Ip:ReasmReqds,Ip:ReasmOKs,Ip:ReasmFails,Ip:FragOKs," +
   "Ip:FragFails,Ip:FragCreates,IpExt:InNoRoutes,IpExt:InTruncatedPkts,IpExt:InMcastPkts,IpExt:OutMcastPkts," +
   "IpExt:InBcastPkts,IpExt:OutBcastPkts,IpExt:InOctets,IpExt:OutOctets,IpExt:InMcastOctets,IpExt:OutMcastOctets," +
-  "IpExt:InBcastOctets,IpExt:OutBcastOctets,IpExt:InCsumErrors";
+  "IpExt:InBcastOctets,IpExt:OutBcastOctets,IpExt:InCsumErrors,IpExt:InNoECTPkts,IpExt:InECT1Pkts,IpExt:InECT0Pkts," +
+  "IpExt:InCEPkts,IpExt:ReasmOverlaps,TcpExt:IPReversePathFilter";
 
 // ICMP MIB (/proc/net/snmp "Icmp:"); per-type counts are in the IcmpMsg block below.
 export const enum IcmpMib {
@@ -64,12 +67,13 @@ export const enum Drop {
   CPU_BACKLOG,          // backlog (loopback/veth queue) over netdev_max_backlog
   FRAME_TOO_LONG,       // received frame longer than the device can accept
   UDP_CSUM,             // UDP checksum wrong
+  IP_RPFILTER,          // the source failed the reverse-path filter (rp_filter)
   COUNT
 }
 export const DROP_NAMES: string =
   "NOT_SPECIFIED,NO_SOCKET,PKT_TOO_SMALL,OTHERHOST,IP_CSUM,IP_INHDR,IP_NOPROTO,IP_INADDRERRORS,IP_INVALID_SOURCE,IP_NOROUTE," +
   "PKT_TOO_BIG,UNHANDLED_PROTO,NOMEM,FULL_RING,NEIGH_FAILED,NEIGH_QUEUEFULL,NEIGH_DEAD,DEV_READY,ARP_INVALID," +
-  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM";
+  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM,IP_RPFILTER";
 
 // Layout of the counter block: all u64.
 export const IP_MIB_OFF: i32 = 0;

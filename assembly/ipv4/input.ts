@@ -17,6 +17,7 @@ export const IPPROTO_ICMP: u8 = 1;
 export const IPPROTO_UDP: u8 = 17;
 export const IP_MF: u16 = 0x2000;
 export const IP_OFFSET: u16 = 0x1FFF;
+const EXDEV: i32 = 18;
 
 
 /** ip_rcv: skb.data at the IP header. */
@@ -30,6 +31,7 @@ export function ipRcv(skb: Skb, d: NetDevice): void {
   const vihl = load<u8>(iph);
   const ihl = <u32>(vihl & 15);
   if (ihl < 5 || (vihl >> 4) != 4) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.IP_INHDR); return; }
+  ipInc(<IpMib>(IpMib.InNoECTPkts + (load<u8>(iph + 1) & 3)));   // the ECN field, counted before the length checks
   if (skb.len < ihl * 4) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.IP_INHDR); return; }
   if (ipFastCsum(iph, ihl) != 0) {
     ipInc(IpMib.InCsumErrors); ipInc(IpMib.InHdrErrors);
@@ -58,7 +60,11 @@ function ipRcvFinish(skb: Skb, d: NetDevice): void {
   if (type == RTN_MULTICAST) { ipInc(IpMib.InMcastPkts); ipInc(IpMib.InMcastOctets, skb.len); }
   else if (type == RTN_BROADCAST) { ipInc(IpMib.InBcastPkts); ipInc(IpMib.InBcastOctets, skb.len); }
   if (type == RTN_LOCAL || type == RTN_BROADCAST || type == RTN_MULTICAST) { ipLocalDeliver(skb, type); return; }
-  if (type == 0) { kfreeSkb(skb, Drop.IP_INVALID_SOURCE); return; }   // martian source or destination
+  if (type == 0) {                          // martian source or destination, or reverse-path failure
+    if (rt.error == EXDEV) { ipInc(IpMib.IPReversePathFilter); kfreeSkb(skb, Drop.IP_RPFILTER); return; }
+    kfreeSkb(skb, Drop.IP_INVALID_SOURCE);
+    return;
+  }
   // Not ours and no route (or forwarding off): ip_error counts, answers or drops by the route's errno.
   if (type == RTN_UNREACHABLE) { ipError(skb, rt, d); return; }
   ipForward(skb, rt);                       // a route to forward along (forwarding is on)

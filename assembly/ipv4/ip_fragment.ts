@@ -158,8 +158,10 @@ export function ipDefrag(skb: Skb): Skb | null {
   return fragQueue(q, skb);
 }
 
+/** discard_qp: the datagram is lost (ReasmFails); an overlap (inet_frag_queue_insert's error) also counts ReasmOverlaps. */
 // @ts-ignore: decorator
-@inline function discardQueue(q: u32, skb: Skb): Skb | null {
+@inline function discardQueue(q: u32, skb: Skb, overlap: bool = false): Skb | null {
+  if (overlap) ipInc(IpMib.ReasmOverlaps);
   fragKill(q);
   ipInc(IpMib.ReasmFails);
   fragFree(q, false);
@@ -194,7 +196,7 @@ function fragQueue(q: u32, skb: Skb): Skb | null {
   const tail = load<u32>(q, Q_TAIL);
   let prev: u32 = 0;
   if (tail != 0 && fEnd(changetype<Skb>(<usize>tail)) < end) {
-    if (offset < fEnd(changetype<Skb>(<usize>tail))) return discardQueue(q, skb);   // overlap
+    if (offset < fEnd(changetype<Skb>(<usize>tail))) return discardQueue(q, skb, true);
     prev = tail;
   } else if (tail != 0) {
     // Runs are maximal sequences of adjacent fragments. Data inside one run already held is a
@@ -211,7 +213,7 @@ function fragQueue(q: u32, skb: Skb): Skb | null {
           runEnd = fEnd(changetype<Skb>(<usize>g));
         }
         if (offset >= runStart && end <= runEnd) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return null; }
-        return discardQueue(q, skb);
+        return discardQueue(q, skb, true);
       }
       prev = f;
     }

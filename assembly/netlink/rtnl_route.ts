@@ -606,8 +606,9 @@ function inetRtmGetroute(nlh: usize): i32 {
     const d = devGet(iif);
     if (d === null) return -ENODEV;
     gFl.iif = iif;
-    err = ipRouteInputFlow(gFl, d, gRes, gRt);
-    if (err == 0 && gRt.error != 0) err = -gRt.error;
+    // a refused input route (martian, reverse-path failure) is -EINVAL here, its error route's errno
+    // otherwise (inet_rtm_getroute over ip_route_input_rcu's drop reason)
+    err = ipRouteInputFlow(gFl, d, gRes, gRt) != 0 ? -EINVAL : -gRt.error;
     gFl.iif = iif;
   } else {
     err = ipRouteOutputFlow(gFl, gRes, gRt);

@@ -423,7 +423,10 @@ export function ipRouteInputFlow(fl: Flowi4, dev: NetDevice, res: FibResult, rt:
     if (isMulticast(saddr) || saddr == 0xFFFFFFFF || isLoopback(saddr)) return -EINVAL;
     if (isZeronet(saddr)) {
       if (!isLocalMulticast(daddr) && fl.proto != IPPROTO_IGMP) return -EINVAL;
-    } else if (fibValidateSource(saddr, 0, fl.tos, 0, dev, fl.mark) < 0) return -EINVAL;
+    } else {
+      const v = fibValidateSource(saddr, 0, fl.tos, 0, dev, fl.mark);
+      if (v < 0) return v;
+    }
     rt.input = 1;
     rt.type = RTN_MULTICAST;
     rt.flags = RTCF_MULTICAST | RTCF_LOCAL;
@@ -450,7 +453,8 @@ export function ipRouteInputFlow(fl: Flowi4, dev: NetDevice, res: FibResult, rt:
   }
   if (res.type == RTN_BROADCAST) return brdInput(fl, dev, res, rt, flags);
   if (res.type == RTN_LOCAL) {
-    if (fibValidateSource(saddr, daddr, fl.tos, 0, dev, fl.mark) < 0) return -EINVAL;
+    const v = fibValidateSource(saddr, daddr, fl.tos, 0, dev, fl.mark);
+    if (v < 0) return v;
     return localInput(rt, res, RTN_LOCAL, flags, 0, dev.ifindex);
   }
   if (!inDevForward(dev.ifindex)) {
@@ -464,7 +468,7 @@ export function ipRouteInputFlow(fl: Flowi4, dev: NetDevice, res: FibResult, rt:
   const out = devGet(outIf);
   if (out === null) return -EINVAL;
   const v = fibValidateSource(saddr, daddr, fl.tos, outIf, dev, fl.mark);
-  if (v < 0) return -EINVAL;
+  if (v < 0) return v;
   rtReset(rt);
   rt.input = 1;
   rt.type = res.type;
@@ -484,7 +488,8 @@ export function ipRouteInputFlow(fl: Flowi4, dev: NetDevice, res: FibResult, rt:
 /** brd_input: a broadcast for us (the source must not be one of ours unless zero). */
 function brdInput(fl: Flowi4, dev: NetDevice, res: FibResult, rt: Rtable, flagsIn: u32): i32 {
   if (!isZeronet(fl.saddr)) {
-    if (fibValidateSource(fl.saddr, 0, fl.tos, 0, dev, fl.mark) < 0) return -EINVAL;
+    const v = fibValidateSource(fl.saddr, 0, fl.tos, 0, dev, fl.mark);
+    if (v < 0) return v;
   }
   return localInput(rt, res, RTN_BROADCAST, flagsIn | RTCF_BROADCAST, 0, dev.ifindex);
 }

@@ -87,6 +87,7 @@ test("an overlapping fragment or a last fragment that contradicts the length los
   assert.equal(nic.transmit().length, 0);
   let ip = e.counters().ip;
   assert.equal(ip.ReasmFails, 2);
+  assert.equal(ip.ReasmOverlaps, 1);                            // the first; the second is a contradiction
   assert.equal(ip.ReasmOKs, 0);
   // the overlap killed the first queue: request 3's last fragment started a new one, which expires
   e.run(40_000);

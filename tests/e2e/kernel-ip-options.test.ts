@@ -5,8 +5,9 @@
 // timestamps' values aside. Then crafted packets with good and bad options (parameter problems and
 // their pointers, END padding, full and overflowing entries, duplicates, source routes, CIPSO, a
 // port unreachable) go to a Linux host from a packet socket and to the engine: the IPv4 packets
-// that come back must be the same bytes (the IP id and header checksum aside). Skipped, visibly,
-// where namespaces or TAP cannot be used here.
+// that come back must be the same bytes (the IP id and header checksum aside), and at the end the
+// IP, IpExt, ICMP and reverse-path-filter counters must be the same. Skipped, visibly, where
+// namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../../host/engine.ts";
@@ -228,4 +229,33 @@ test("crafted options: the engine answers (or drops) each as a Linux host does, 
     ["no options, back out the same link: a redirect", to(THIRD, [])],
   ]);
   assert.ok(routed.every((r) => r.length > 0), JSON.stringify(routed));
+
+  // ECN fields, and sources through the reverse-path filter: one with no route back, one routed back
+  // through the link it came on
+  for (const l of ["sysctl -w net.ipv4.conf.all.rp_filter=1"]) assert.equal(runCommand(l, e).status, 0, l);
+  nsExec(LH, ["sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1"]);
+  const from = (src: string, tos = 0) => ether(HOST_MAC, PEER_MAC, 0x0800,
+    ipv4(src, HOST, 1, icmp(8, 0, 0x42420004, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)), { tos }));
+  await compare([
+    ["ECT(1)", from(PEER, 1)], ["ECT(0)", from(PEER, 2)], ["CE", from(PEER, 3)],
+    ["a source with no route back", from("203.0.113.5")], ["a source routed back the same way", from("198.51.100.9")],
+  ]);
+
+  // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
+  const proc = (file: string): Record<string, number> => {
+    const lines = nsExec(LH, ["cat", file]).trim().split("\n");
+    const r: Record<string, number> = {};
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const k = lines[i].split(" "), v = lines[i + 1].split(" ");
+      k.slice(1).forEach((name, j) => { r[`${k[0]}${name}`] = Number(v[j + 1]); });
+    }
+    return r;
+  };
+  const kernel = { ...proc("/proc/net/snmp"), ...proc("/proc/net/netstat") };
+  const c = e.counters();
+  const names = ["Ip:InReceives", "Ip:InHdrErrors", "Ip:InAddrErrors", "Ip:ForwDatagrams", "Ip:InDiscards",
+    "Ip:InDelivers", "Ip:OutRequests", "Ip:ReasmReqds", "Ip:ReasmOKs", "IpExt:InNoECTPkts", "IpExt:InECT1Pkts",
+    "IpExt:InECT0Pkts", "IpExt:InCEPkts", "IpExt:InOctets", "Icmp:InMsgs", "Icmp:OutMsgs", "TcpExt:IPReversePathFilter"];
+  const ours = (n: string) => n.startsWith("Icmp:") ? c.icmp[n.slice(5)] : c.ip[n.slice(n.indexOf(":") + 1)];
+  assert.deepEqual(names.map((n) => `${n} ${ours(n)}`), names.map((n) => `${n} ${kernel[n]}`));
 });

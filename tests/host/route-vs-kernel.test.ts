@@ -151,7 +151,7 @@ function kernelBatch(ns: string, lines: string[], oneline = false): string {
   return r.stdout ?? "";
 }
 
-async function compare(seed: number, withRules: boolean, forwarding: boolean) {
+async function compare(seed: number, withRules: boolean, forwarding: boolean, rpFilter = 0) {
   const r = rng(seed);
   const ns = uniqueName("wrvk");
   assert.equal(shTry(["ip", "netns", "add", ns]).status, 0);
@@ -169,6 +169,10 @@ async function compare(seed: number, withRules: boolean, forwarding: boolean) {
     if (forwarding) {
       shTry(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
       assert.equal(runCommand("sysctl -w net.ipv4.ip_forward=1", e).status, 0);
+    }
+    if (rpFilter) {
+      shTry(["ip", "netns", "exec", ns, "sysctl", "-qw", `net.ipv4.conf.all.rp_filter=${rpFilter}`]);
+      assert.equal(runCommand(`sysctl -w net.ipv4.conf.all.rp_filter=${rpFilter}`, e).status, 0);
     }
     // The tables themselves.
     for (const show of ["ip route show table all", "ip rule"]) {
@@ -220,5 +224,11 @@ test("route get: random table with policy rules (from, to, iif, fwmark, tos, not
 test("route get with forwarding on: input routes via iif (forward, ip_error codes, martians)", async (t) => {
   if (!skipOrRun(t, reason)) return;
   const r = await compare(37, true, true);
+  t.diagnostic(`${r.same} identical, ${r.multipath} multipath choices checked by membership, of ${r.total}`);
+});
+
+test("route get with forwarding on and strict reverse-path filtering (rp_filter 1)", async (t) => {
+  if (!skipOrRun(t, reason)) return;
+  const r = await compare(41, true, true, 1);
   t.diagnostic(`${r.same} identical, ${r.multipath} multipath choices checked by membership, of ${r.total}`);
 });
