@@ -68,12 +68,13 @@ export const enum Drop {
   FRAME_TOO_LONG,       // received frame longer than the device can accept
   UDP_CSUM,             // UDP checksum wrong
   IP_RPFILTER,          // the source failed the reverse-path filter (rp_filter)
+  FRAG_TOO_FAR,         // a fragment queue restarted: too many other fragments from its source since (ipfrag_max_dist)
   COUNT
 }
 export const DROP_NAMES: string =
   "NOT_SPECIFIED,NO_SOCKET,PKT_TOO_SMALL,OTHERHOST,IP_CSUM,IP_INHDR,IP_NOPROTO,IP_INADDRERRORS,IP_INVALID_SOURCE,IP_NOROUTE," +
   "PKT_TOO_BIG,UNHANDLED_PROTO,NOMEM,FULL_RING,NEIGH_FAILED,NEIGH_QUEUEFULL,NEIGH_DEAD,DEV_READY,ARP_INVALID," +
-  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM,IP_RPFILTER";
+  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM,IP_RPFILTER,FRAG_TOO_FAR";
 
 // Layout of the counter block: all u64.
 export const IP_MIB_OFF: i32 = 0;

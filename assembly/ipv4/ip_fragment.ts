@@ -29,10 +29,10 @@ const HASH_SIZE: u32 = 64;               // INETFRAGS_HASHSZ
 const MAX_QUEUES: u32 = 1024;
 
 // queue: [hashNext][lruPrev][lruNext][saddr][daddr][id u16][proto u8][flags u8][len][meat][mem]
-//        [frags][tail][timer][maxSize u16][maxDf u16][ecn u8][pad x3][iif][pad x2] (64 bytes)
+//        [frags][tail][timer][maxSize u16][maxDf u16][ecn u8][pad x3][iif][rid] (64 bytes)
 const Q_HNEXT = 0, Q_PREV = 4, Q_NEXT = 8, Q_SADDR = 12, Q_DADDR = 16, Q_ID = 20, Q_PROTO = 22, Q_FLAGS = 23;
 const Q_LEN = 24, Q_MEAT = 28, Q_MEM = 32, Q_FRAGS = 36, Q_TAIL = 40, Q_TIMER = 44, Q_MAXSIZE = 48, Q_MAXDF = 50;
-const Q_ECN = 52, Q_IIF = 56;
+const Q_ECN = 52, Q_IIF = 56, Q_RID = 60;
 const Q_SIZE: u32 = 64;
 const FIRST_IN: u8 = 1, LAST_IN: u8 = 2, COMPLETE: u8 = 4;
 
@@ -42,6 +42,11 @@ let freeQ: u32 = 0;                      // free list through Q_HNEXT
 let lruHead: u32 = 0, lruTail: u32 = 0;
 let mem: u32 = 0;                        // truesize of every queued fragment
 let seed: u32 = 0;
+// ipfrag_max_dist: fragments counted per source (inet_peer's rid) in a direct-mapped table of
+// [saddr][rid]; a source that loses its slot to another counts from 0 again (its queues then see the
+// count step back, which is never "too far").
+const PEERS: u32 = 1024;
+let peers: usize = 0;
 
 // @ts-ignore: decorator
 @inline function fOffset(skb: Skb): u32 { return load<u32>(skbCb(skb)); }
@@ -62,6 +67,8 @@ export function ipfragInit(): void {
   }
   lruHead = 0; lruTail = 0; mem = 0;
   seed = prandomU32();
+  if (peers == 0) peers = heap.alloc(<usize>PEERS << 3);
+  memory.fill(peers, 0, <usize>PEERS << 3);
   timerRegister(TIMER_IPFRAG, ipExpire);
 }
 
@@ -158,6 +165,41 @@ export function ipDefrag(skb: Skb): Skb | null {
   return fragQueue(q, skb);
 }
 
+/** The source's fragment count, this fragment included. */
+function peerRid(saddr: u32): u32 {
+  const p = peers + (<usize>(((saddr ^ seed) * 0x9E3779B1) >>> 22) << 3);
+  const rid = load<u32>(p) == saddr ? load<u32>(p, 4) + 1 : 1;
+  store<u32>(p, saddr);
+  store<u32>(p, rid, 4);
+  return rid;
+}
+
+/**
+ * ip_frag_too_far + ip_frag_reinit: when more than ipfrag_max_dist fragments from the queue's source
+ * arrived since its last one, the datagram is given up (ReasmFails) and the queue starts afresh:
+ * its fragments dropped, its timer restarted.
+ */
+function fragTooFar(q: u32): void {
+  const maxDist = sysctl(Sysctl.ipfrag_max_dist);
+  if (maxDist <= 0) return;
+  const start = load<u32>(q, Q_RID);
+  const end = peerRid(load<u32>(q, Q_SADDR));
+  store<u32>(q, end, Q_RID);
+  if (load<u32>(q, Q_TAIL) == 0 || <i32>(end - start) <= maxDist) return;
+  ipInc(IpMib.ReasmFails);
+  for (let f = load<u32>(q, Q_FRAGS); f != 0;) {
+    const s = changetype<Skb>(<usize>f);
+    f = s.next;
+    kfreeSkb(s, Drop.FRAG_TOO_FAR);
+  }
+  mem -= load<u32>(q, Q_MEM);
+  store<u32>(q, 0, Q_FRAGS); store<u32>(q, 0, Q_TAIL);
+  store<u8>(q, 0, Q_FLAGS); store<u32>(q, 0, Q_LEN); store<u32>(q, 0, Q_MEAT); store<u32>(q, 0, Q_MEM);
+  store<u32>(q, 0, Q_IIF); store<u8>(q, 0, Q_ECN);
+  timerCancel(load<u32>(q, Q_TIMER));
+  store<u32>(q, timerAdd(jiffies() + <i64>sysctl(Sysctl.ipfrag_time) * 1000, TIMER_IPFRAG, q), Q_TIMER);
+}
+
 /** discard_qp: the datagram is lost (ReasmFails); an overlap (inet_frag_queue_insert's error) also counts ReasmOverlaps. */
 // @ts-ignore: decorator
 @inline function discardQueue(q: u32, skb: Skb, overlap: bool = false): Skb | null {
@@ -172,6 +214,7 @@ export function ipDefrag(skb: Skb): Skb | null {
 /** ip_frag_queue. */
 function fragQueue(q: u32, skb: Skb): Skb | null {
   if ((load<u8>(q, Q_FLAGS) & COMPLETE) != 0) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return null; }
+  fragTooFar(q);
   const iph = <usize>skb.data;
   const ihl = <u32>(load<u8>(iph) & 15) << 2;
   const fo = loadBe16(iph + 6);

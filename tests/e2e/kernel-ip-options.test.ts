@@ -4,9 +4,10 @@
 // pairs). ping prints the options of each reply; the outputs must be the same line for line, the
 // timestamps' values aside. Then crafted packets with good and bad options (parameter problems and
 // their pointers, END padding, full and overflowing entries, duplicates, source routes, CIPSO, a
-// port unreachable) go to a Linux host from a packet socket and to the engine: the IPv4 packets
-// that come back must be the same bytes (the IP id and header checksum aside), and at the end the
-// IP, IpExt, ICMP and reverse-path-filter counters must be the same. Skipped, visibly, where
+// port unreachable), fragments (options in the first, ipfrag_max_dist), ECN fields and sources the
+// reverse-path filter refuses go to a Linux host from a packet socket and to the engine: the IPv4
+// packets that come back must be the same bytes (the IP id and header checksum aside), and at the
+// end the IP, IpExt, ICMP and reverse-path-filter counters must be the same. Skipped, visibly, where
 // namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -130,7 +131,7 @@ function ipPart(frameHex: string): string {
   return b.toString("hex");
 }
 
-test("crafted options: the engine answers (or drops) each as a Linux host does, byte for byte", async (t) => {
+test("crafted packets (options, source routes, fragments, ECN, reverse path): the engine answers or drops each as a Linux host does", async (t) => {
   if (!skipOrRun(t, reason ?? (which("python3") ? null : "python3 is missing (apt-get install python3)"))) return;
   const NET = `${a3}.${b3}.${c3}`, PEER = `${NET}.1`, HOST = `${NET}.2`;
   createNetns(LP); createNetns(LH);
@@ -241,6 +242,18 @@ test("crafted options: the engine answers (or drops) each as a Linux host does, 
     ["a source with no route back", from("203.0.113.5")], ["a source routed back the same way", from("198.51.100.9")],
   ]);
 
+  // ipfrag_max_dist (64): a datagram whose fragments have more than 64 other fragments from the same
+  // source between them is given up; with 63 between, it is reassembled
+  const request = (id: number) => icmp(8, 0, 0x42420000 | id, Uint8Array.from({ length: 24 }, (_, i) => i));
+  const fragOf = (id: number, off: number, last: boolean) => ether(HOST_MAC, PEER_MAC, 0x0800,
+    ipv4(PEER, HOST, 1, request(id).subarray(off, last ? 32 : off + 16), { id, fragOffset: off, mf: !last }));
+  const others = (from: number, n: number) => Array.from({ length: n }, (_, i) => fragOf(from + i, 0, false));
+  const far = await compare([
+    ["63 fragments between: reassembled", fragOf(1, 0, false), ...others(100, 63), fragOf(1, 16, true)],
+    ["65 fragments between: given up", fragOf(2, 0, false), ...others(200, 65), fragOf(2, 16, true)],
+  ]);
+  assert.deepEqual(far.map((r) => r.length), [1, 0]);
+
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
     const lines = nsExec(LH, ["cat", file]).trim().split("\n");
@@ -254,7 +267,7 @@ test("crafted options: the engine answers (or drops) each as a Linux host does, 
   const kernel = { ...proc("/proc/net/snmp"), ...proc("/proc/net/netstat") };
   const c = e.counters();
   const names = ["Ip:InReceives", "Ip:InHdrErrors", "Ip:InAddrErrors", "Ip:ForwDatagrams", "Ip:InDiscards",
-    "Ip:InDelivers", "Ip:OutRequests", "Ip:ReasmReqds", "Ip:ReasmOKs", "IpExt:InNoECTPkts", "IpExt:InECT1Pkts",
+    "Ip:InDelivers", "Ip:OutRequests", "Ip:ReasmReqds", "Ip:ReasmOKs", "Ip:ReasmFails", "IpExt:InNoECTPkts", "IpExt:InECT1Pkts",
     "IpExt:InECT0Pkts", "IpExt:InCEPkts", "IpExt:InOctets", "Icmp:InMsgs", "Icmp:OutMsgs", "TcpExt:IPReversePathFilter"];
   const ours = (n: string) => n.startsWith("Icmp:") ? c.icmp[n.slice(5)] : c.ip[n.slice(n.indexOf(":") + 1)];
   assert.deepEqual(names.map((n) => `${n} ${ours(n)}`), names.map((n) => `${n} ${kernel[n]}`));
