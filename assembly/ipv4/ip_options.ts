@@ -10,6 +10,7 @@ import { Drop, IpMib, ipInc } from "../core/stats";
 import { devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { ipFastCsum } from "../core/checksum";
+import { memZero, memCopySmall } from "../core/mem";
 import { Rtable, RTN_UNICAST, RTN_LOCAL, ipRouteInput, fibComputeSpecDst, ipRtGetSource } from "../route/route";
 import { inetAddrType } from "../route/fib";
 import { icmpSend, ICMP_PARAMETERPROB } from "./icmp";
@@ -280,7 +281,7 @@ export function ipEchoFirstHop(): u32 { return load<u8>(EO + OPT_SRR) != 0 ? loa
  * END to a multiple of 4. false when RR or TIMESTAMP has no room left (no reply then).
  */
 export function ipOptionsEcho(skb: Skb): bool {
-  memory.fill(echoOpt, 0, 24);
+  memZero(echoOpt, 24);
   const s = opt(skb);
   if (load<u8>(s + OPT_LEN) == 0) return true;
   const sptr = <usize>skbNetworkHeader(skb);
@@ -371,7 +372,7 @@ export function ipOptionsEcho(skb: Skb): bool {
 export function ipOptionsBuild(skb: Skb, daddr: u32, rt: Rtable): void {
   const iph = <usize>skbNetworkHeader(skb);
   const o = opt(skb);
-  memory.copy(o + OPT_LEN, echoOpt, 16);
+  memCopySmall(o + OPT_LEN, echoOpt, 16);
   memory.copy(iph + 20, echoData, load<u8>(o + OPT_LEN));
   const srr = load<u8>(o + OPT_SRR);
   if (srr != 0) store<u32>(iph + srr + load<u8>(iph + srr + 1) - 4, daddr);
