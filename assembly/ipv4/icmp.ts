@@ -9,7 +9,10 @@ import { csumPartial, csumFold } from "../core/checksum";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { loadBe16 } from "../ethernet/eth";
-import { Rtable, ipRouteOutput, icmpErrLearn, fibComputeSpecDst, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { Rtable, ipRouteOutput, icmpErrLearn, fibComputeSpecDst, ipv4Mtu, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { RT_SCOPE_LINK } from "../route/fib";
+import { inetSelectAddr } from "./devinet";
+import { prandomU32Max } from "../core/random";
 import { ipBuildAndSend } from "./output";
 import { ipOptionsEcho, ipEchoLen, ipEchoFirstHop } from "./ip_options";
 
@@ -117,9 +120,8 @@ let replySaddr: u32 = 0;
 function icmpReplyAlloc(skb: Skb, rtType: u8, len: u32): Skb | null {
   if (!ipOptionsEcho(skb)) { consumeSkb(skb); return null; }
   const iph = <usize>skbNetworkHeader(skb);
-  const hop = ipEchoFirstHop();
   const saddr = fibComputeSpecDst(skb);
-  replyRt = ipRouteOutput(hop != 0 ? hop : load<u32>(iph + 12), saddr, load<u8>(iph + 1), 0, skb.mark);
+  replyRt = ipRouteOutput(ipEchoFirstHop(load<u32>(iph + 12)), saddr, load<u8>(iph + 1), 0, skb.mark);
   replySaddr = saddr;
   if (replyRt === null) { consumeSkb(skb); return null; }
   const n = allocSkb(LL_RESERVE);
@@ -145,24 +147,27 @@ function icmpReplySend(n: Skb, skb: Skb, type: u8): void {
 
 // ---- rate limiting ----
 
-// icmp_global_allow: a token bucket of icmp_msgs_burst tokens refilled at icmp_msgs_per_sec.
-let globalCredit: i64 = -1;
+// icmp_global_allow / icmp_global_consume (kernels since 6.11): an error may go while the credit is
+// positive; an empty credit is refilled at icmp_msgs_per_sec (at most a second's worth, at least 20 ms
+// apart, up to icmp_msgs_burst); a message that passes the per-destination limit then takes 0-2
+// credits at random.
+let globalCredit: i32 = 0;
 let globalStamp: i64 = 0;
+let globalInit = false;
 
 function icmpGlobalAllow(now: i64): bool {
-  const rate = <i64>sysctl(Sysctl.icmp_msgs_per_sec);
-  const burst = <i64>sysctl(Sysctl.icmp_msgs_burst);
-  if (rate <= 0) return true;
-  if (globalCredit < 0) { globalCredit = burst; globalStamp = now; }
-  const delta = now - globalStamp;
-  if (delta > 0) {
-    const inc = delta * rate / 1000;
-    if (inc > 0) { globalCredit = min(burst, globalCredit + inc); globalStamp = now; }
-  }
-  if (globalCredit <= 0) return false;
-  globalCredit--;
+  if (!globalInit) { globalInit = true; globalStamp = now - 1000; }   // a fresh namespace: a full second ago
+  if (globalCredit > 0) return true;
+  const delta = min(now - globalStamp, 1000);
+  if (delta < 20) return false;
+  const incr = <i32>(<i64>sysctl(Sysctl.icmp_msgs_per_sec) * delta / 1000);
+  if (incr <= 0) return false;
+  globalStamp = now;
+  globalCredit = min(globalCredit + incr, sysctl(Sysctl.icmp_msgs_burst));
   return true;
 }
+
+function icmpGlobalConsume(): void { globalCredit -= <i32>prandomU32Max(3); }
 
 // inet_peer_xrlim_allow: per destination, burst XRLIM_BURST_FACTOR (6), then one per icmp_ratelimit ms.
 // The peer cache is a small direct-mapped table; a peer that cannot be kept simply starts afresh (the
@@ -196,7 +201,7 @@ function icmpMaskAllow(type: u8, code: u8): bool {
 
 /** Reset the limiter state (engine init). */
 export function icmpInit(): void {
-  globalCredit = -1; globalStamp = 0;
+  globalCredit = 0; globalStamp = 0; globalInit = false;
   if (peers != 0) memory.fill(peers, 0, <usize>PEERS * 24);
 }
 
@@ -222,29 +227,43 @@ export function icmpSend(skbIn: Skb, type: u8, code: u8, info: u32): void {
     if (inner > NR_ICMP_TYPES || icmpIsErr(inner)) return;
   }
   if (type > NR_ICMP_TYPES) return;
+  // The global limit first, except for packets that came in on lo (icmpv4_global_allow); a type the
+  // mask does not limit is limited by neither.
+  const now = jiffies();
+  const inDev = devGet(skbIn.dev);
+  let limited = false;
+  if ((inDev === null || (inDev.flags & IFF_LOOPBACK) == 0) && !icmpMaskAllow(type, code)) {
+    if (!icmpGlobalAllow(now)) { icmpInc(IcmpMib.OutRateLimitGlobal); return; }
+    limited = true;
+  }
   // The offending packet's options echoed (none when they have no room left).
   if (!ipOptionsEcho(skbIn)) return;
-  // Source: the offending packet's destination if it was ours, else the outgoing interface's address.
+  // Source: the offending packet's destination if it was ours; else, with
+  // icmp_errors_use_inbound_ifaddr, an address of the device it came in on; else the route's.
   const origDst = load<u32>(iph + 16), origSrc = load<u32>(iph + 12);
-  const saddr: u32 = rtType == RTN_LOCAL ? origDst : 0;
-  const hop = ipEchoFirstHop();
-  const rt = ipRouteOutput(hop != 0 ? hop : origSrc, saddr);
+  let saddr: u32 = 0;
+  if (rtType == RTN_LOCAL) saddr = origDst;
+  else if (skbIn.iif != 0 && sysctl(Sysctl.icmp_errors_use_inbound_ifaddr) != 0 && devGet(skbIn.iif) !== null) {
+    saddr = inetSelectAddr(skbIn.iif, origSrc, RT_SCOPE_LINK);
+  }
+  const rt = ipRouteOutput(ipEchoFirstHop(origSrc), saddr);
   if (rt === null) return;
-  // Rate limits (icmpv4_global_allow, icmpv4_xrlim_allow); none on loopback.
-  const now = jiffies();
-  if (!icmpMaskAllow(type, code)) {
-    if (!icmpGlobalAllow(now)) { icmpInc(IcmpMib.OutRateLimitGlobal); return; }
+  // The per-destination limit (icmpv4_xrlim_allow; none out through lo), then the global credit.
+  if (limited) {
     const od = devGet(rt.oif);
     if (od !== null && (od.flags & IFF_LOOPBACK) == 0 && !peerAllow(origSrc, now)) {
       icmpInc(IcmpMib.OutRateLimitHost); return;
     }
+    icmpGlobalConsume();
   }
-  // Payload: the offending datagram from its IP header, so the whole reply is ≤ 576 bytes.
-  let room: u32 = 576 - 20 - ipEchoLen() - 8;
+  // Payload: the offending datagram from its IP header, so that the whole message fits the route's
+  // MTU and 576 bytes; too small a route for an IP header's worth sends nothing.
+  const room = <i32>min(ipv4Mtu(rt), 576) - 20 - <i32>ipEchoLen() - 8;
+  if (room <= 20) return;
   const avail = <u32>(<usize>skbIn.tail - iph);
   const totLen = <u32>loadBe16(iph + 2);
   let dataLen = min(avail, max(totLen, <u32>ihl));
-  if (dataLen > room) dataLen = room;
+  if (dataLen > <u32>room) dataLen = <u32>room;
   const n = allocSkb(LL_RESERVE);
   if (n === null) { icmpInc(IcmpMib.OutErrors); return; }
   const p = <usize>skbPut(n, 8 + dataLen);

@@ -161,12 +161,27 @@ function ipOptionsCompile(skb: Skb): u32 {
 }
 
 /**
+ * ipv4_send_dest_unreach's fresh look at a packet whose IPCB may no longer hold its options (one that
+ * waited for a neighbour, or a fragment made here): the options are compiled again from the header,
+ * writing what a receiver writes. false when they are bad (no ICMP then; no parameter problem either).
+ */
+export function ipOptionsRecompile(skb: Skb): bool {
+  ipOptionsClear(skb);
+  const ihl = <u32>(load<u8>(<usize>skbNetworkHeader(skb)) & 15);
+  if (ihl < 5) return false;
+  if (ihl == 5) return true;
+  store<u8>(opt(skb) + OPT_LEN, <u8>((ihl << 2) - 20));
+  return ipOptionsCompile(skb) == 0;
+}
+
+/**
  * ip_rcv_options, after the input route (rt) was found: make the header writable, compile the
  * options (a parameter problem and InHdrErrors on a bad one), and for a source route apply
  * accept_source_route and ip_options_rcv_srr (which may route the packet again). false: dropped.
  */
 export function ipRcvOptions(skb: Skb, d: NetDevice, rt: Rtable): bool {
-  if (!skbMakeWritable(skb)) { ipInc(IpMib.InDiscards); kfreeSkb(skb, Drop.NOMEM); return false; }
+  // every failure here is drop reason NOT_SPECIFIED in ip_rcv_finish_core
+  if (!skbMakeWritable(skb)) { ipInc(IpMib.InDiscards); kfreeSkb(skb, Drop.NOT_SPECIFIED); return false; }
   const iph = <usize>skbNetworkHeader(skb);
   const o = opt(skb);
   store<u8>(o + OPT_LEN, <u8>(((load<u8>(iph) & 15) << 2) - 20));
@@ -174,7 +189,7 @@ export function ipRcvOptions(skb: Skb, d: NetDevice, rt: Rtable): bool {
   if (bad != 0) {
     icmpSend(skb, ICMP_PARAMETERPROB, 0, bad << 24);
     ipInc(IpMib.InHdrErrors);
-    kfreeSkb(skb, Drop.IP_INHDR);
+    kfreeSkb(skb, Drop.NOT_SPECIFIED);
     return false;
   }
   if (load<u8>(o + OPT_SRR) == 0) return true;
@@ -271,8 +286,8 @@ const EO: usize = echoOpt - OPT_LEN;     // so that EO + OPT_* addresses echoOpt
 
 /** The options a reply to skb carries (after ipOptionsEcho): their length (0, or a multiple of 4). */
 export function ipEchoLen(): u32 { return load<u8>(EO + OPT_LEN); }
-/** For a source-routed reply: the first hop (the reply's IP destination). 0 otherwise. */
-export function ipEchoFirstHop(): u32 { return load<u8>(EO + OPT_SRR) != 0 ? load<u32>(EO + OPT_FADDR) : 0; }
+/** The reply's IP destination: a reversed source route's first hop, else dst. */
+export function ipEchoFirstHop(dst: u32): u32 { return load<u8>(EO + OPT_SRR) != 0 ? load<u32>(EO + OPT_FADDR) : dst; }
 
 /**
  * __ip_options_echo: the options of a reply to skb, from what its options became on receive: RR and

@@ -45,8 +45,7 @@ export function ipBuildAndSend(skb: Skb, rt: Rtable, saddr: u32, daddr: u32, pro
   const iph = <usize>skbPush(skb, 20 + optlen);
   if (iph == 0) { ipInc(IpMib.OutDiscards); kfreeSkb(skb, Drop.NOMEM); return; }
   skbResetNetworkHeader(skb);
-  const hop = echo ? ipEchoFirstHop() : 0;
-  const dst = hop != 0 ? hop : daddr;
+  const dst = echo ? ipEchoFirstHop(daddr) : daddr;
   store<u8>(iph, <u8>(0x45 + (optlen >> 2)));
   store<u8>(iph + 1, tos);
   storeBe16(iph + 2, <u16>skb.len);
@@ -95,7 +94,8 @@ function ipFinishOutput2(skb: Skb, rt: Rtable): void {
  * ip_fragment (spec 4.8, the copying slow path): a DF packet is refused (FragFails, "fragmentation
  * needed" with mtu); otherwise fragments carry at most mtu - hlen data bytes, a multiple of 8 but the
  * last, continue the original's offset and MF (re-fragmenting keeps a fragment's place), copy the
- * header (options without the copied flag are NOOPed after the first fragment: ip_options_fragment)
+ * header (options without the copied flag are NOOPed after the first piece of a first fragment:
+ * ip_options_fragment)
  * and go out in order. FragCreates per fragment, FragOKs once; a failure stops with FragFails.
  */
 function ipFragment(skb: Skb, rt: Rtable, mtu: u32): void {
@@ -113,7 +113,6 @@ function ipFragment(skb: Skb, rt: Rtable, mtu: u32): void {
   let ptr = hlen;
   let offset = <u32>(fo & IP_OFFSET) << 3;
   const notLast = (fo & IP_MF) != 0;
-  let first = true;
   while (left > 0) {
     let len = min(left, space);
     if (len < left) len &= ~7;
@@ -126,7 +125,7 @@ function ipFragment(skb: Skb, rt: Rtable, mtu: u32): void {
     n.protocol = skb.protocol;
     memory.copy(p, iph, hlen);
     memory.copy(p + hlen, iph + ptr, len);
-    if (first) { ipOptionsFragment(iph, hlen); first = false; }
+    if (offset == 0) ipOptionsFragment(iph, hlen);      // the first piece of a first fragment only
     left -= len;
     storeBe16(p + 2, <u16>(hlen + len));
     storeBe16(p + 6, <u16>((offset >> 3) | (left > 0 || notLast ? IP_MF : 0)));

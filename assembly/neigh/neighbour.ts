@@ -7,6 +7,7 @@ import { Drop, ArpStat, arpInc } from "../core/stats";
 import { timerAdd, timerCancel, timerRegister } from "../core/timer";
 import { prandomU32Max } from "../core/random";
 import { icmpSend, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH } from "../ipv4/icmp";
+import { ipOptionsRecompile } from "../ipv4/ip_options";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { devQueueXmit, jiffies } from "../core/dev";
 import { ethHeader, etherAddrCopy, etherAddrEqual, ETH_P_IP } from "../ethernet/eth";
@@ -378,7 +379,8 @@ function neighInvalidate(n: Neighbour): void {
   arpInc(ArpStat.ResFailed);
   const q = neighQueue(n);
   for (let skb = skbDequeue(q); skb !== null; skb = skbDequeue(q)) {
-    icmpSend(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+    // ipv4_send_dest_unreach: the options compiled afresh from the header first
+    if (ipOptionsRecompile(skb)) icmpSend(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
     kfreeSkb(skb, Drop.NEIGH_FAILED);
   }
 }

@@ -183,3 +183,22 @@ test("a next hop that never answers ARP: after the probes, host unreachable to t
   const p = e.poolFree();
   assert.equal(p.skbs, p.totalSkbs);
 });
+
+test("icmp_errors_use_inbound_ifaddr: an error about a packet whose sender is routed elsewhere comes from the inbound address", async () => {
+  // A source on eth1's side (via 198.51.100.11) sends in on eth0 with TTL 1. The time exceeded goes out
+  // eth1: from eth1's address by default, from eth0's with the sysctl on (as a Linux router does;
+  // checked with three namespaces).
+  const { e, n0, n1 } = await router(["ip route add 100.64.0.0/24 via 198.51.100.11"]);
+  const src = (v: number) => {
+    runCommand(`sysctl -w net.ipv4.icmp_errors_use_inbound_ifaddr=${v}`, e);
+    n0.receive([ether(R0, A, 0x0800, ipv4("100.64.0.5", "203.0.113.9", 1, icmpEcho(9, v, new Uint8Array(8)), { ttl: 1 }))]);
+    e.run(2 + v);
+    const out = n1.transmit();
+    assert.equal(out.length, 1);
+    assert.equal(ip(out[0])[20], 11);                            // time exceeded
+    return ipString(ip(out[0]), 12);
+  };
+  assert.equal(src(0), "198.51.100.1");
+  assert.equal(src(1), "192.0.2.1");
+  assert.equal(n0.transmit().length, 0);
+});

@@ -105,16 +105,17 @@ test("record route and timestamp options: the engine's pings read as a Linux rou
 });
 
 // Sends each case's frames (hex, comma-separated) from a packet socket on the interface, and prints,
-// per case, the IPv4 frames that arrived within 300 ms.
+// per case, the IPv4 frames that arrived within the given number of seconds.
 const INJECT = `
 import socket, sys, time, json, select
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
 s.bind((sys.argv[1], 0))
+wait = float(sys.argv[2])
 out = []
-for h in sys.argv[2:]:
+for h in sys.argv[3:]:
     while select.select([s], [], [], 0)[0]: s.recv(65535)
     for f in h.split(","): s.send(bytes.fromhex(f))
-    got, end = [], time.time() + 0.3
+    got, end = [], time.time() + wait
     while select.select([s], [], [], max(0, end - time.time()))[0]:
         f, addr = s.recvfrom(65535)
         if addr[2] != socket.PACKET_OUTGOING: got.append(f.hex())
@@ -190,13 +191,14 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   ];
   let now = 1;
   /** Every case to Linux (one packet socket run) and to the engine; the IPv4 packets back must agree. */
-  const compare = async (cases: Array<[string, Uint8Array, ...Uint8Array[]]>): Promise<string[][]> => {
-    const linux = await nsExecAsync(LP, ["python3", "-c", INJECT, VP, ...cases.map(([, ...f]) => f.map(hex).join(","))], { timeoutMs: 30000 });
+  const compare = async (cases: Array<[string, Uint8Array, ...Uint8Array[]]>, waitMs = 300): Promise<string[][]> => {
+    const linux = await nsExecAsync(LP, ["python3", "-c", INJECT, VP, String(waitMs / 1000),
+      ...cases.map(([, ...f]) => f.map(hex).join(","))], { timeoutMs: 60000 });
     assert.equal(linux.status, 0, linux.stderr);
     const fromLinux = JSON.parse(linux.stdout) as string[][];
     for (const [i, [name, ...frames]] of cases.entries()) {
       nic.receive(frames);
-      e.run(now++);
+      for (let t = 0; t <= waitMs; t += 100) e.run(now += 100);   // the wait, for timers (ARP retries)
       const fromEngine = nic.transmit().map((f) => hex(f)).filter((h) => h.slice(24, 28) === "0800");
       assert.deepEqual(fromEngine.map(ipPart), fromLinux[i].map(ipPart), `${name}: engine ${fromEngine.join(" ")} / Linux ${fromLinux[i].join(" ")}`);
     }
@@ -230,6 +232,29 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     ["no options, back out the same link: a redirect", to(THIRD, [])],
   ]);
   assert.ok(routed.every((r) => r.length > 0), JSON.stringify(routed));
+
+  // Fragmenting for a smaller route MTU: the options that are not copied become NOOPs after the first
+  // piece of a first fragment only; an ICMP error quotes no more than its route's MTU allows; and a
+  // forwarded packet whose next hop never answers ARP is reported with its options compiled afresh.
+  const NARROW = "203.0.113.0/24", NARROW_HOST = "203.0.113.7", SMALL = `${NET}.9`, DEAD = `${NET}.5`;
+  for (const l of [`ip route add ${NARROW} via ${THIRD} mtu 576`, `ip route add ${SMALL}/32 dev eth0 mtu 300`,
+    `ip neigh add ${SMALL} lladdr ${PEER_MAC} dev eth0 nud permanent`]) assert.equal(runCommand(l, e).status, 0, l);
+  nsExec(LH, ["ip", "route", "add", NARROW, "via", THIRD, "mtu", "576"]);
+  nsExec(LH, ["ip", "route", "add", `${SMALL}/32`, "dev", VH, "mtu", "300"]);
+  nsExec(LH, ["ip", "neigh", "add", SMALL, "lladdr", PEER_MAC, "dev", VH, "nud", "permanent"]);
+  const big = Uint8Array.from({ length: 1000 }, (_, i) => i & 255);
+  const rrRa = [7, 7, 4, 0, 0, 0, 0, 0x94, 4, 0, 0, 0];  // RR (not copied), router alert (copied)
+  const piece = (offset: number) => ether(HOST_MAC, PEER_MAC, 0x0800,
+    ipv4(PEER, NARROW_HOST, 253, big, { options: Uint8Array.from(rrRa), id: 0x5151 + offset, fragOffset: offset, mf: true }));
+  await compare([
+    ["a first fragment fragmented again", piece(0)],
+    ["a later fragment fragmented again", piece(1480)],
+    ["port unreachable back along a 300-byte route", ether(HOST_MAC, PEER_MAC, 0x0800,
+      ipv4(SMALL, HOST, 17, udp(SMALL, HOST, 40000, 9, big.subarray(0, 600))))],
+  ]);
+  // (the same link in and out: a redirect first, then, when ARP has failed, host unreachable)
+  const dead = await compare([["RR to a neighbour that never answers", to(DEAD, [7, 15, 4, ...z(12), 0])]], 4500);
+  assert.deepEqual(dead[0].map((f) => f.slice(100, 104)), ["0501", "0301"], JSON.stringify(dead));   // ICMP type, code after 14 + 20 + 16 bytes
 
   // ECN fields, and sources through the reverse-path filter: one with no route back, one routed back
   // through the link it came on
