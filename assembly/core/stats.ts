@@ -6,7 +6,7 @@
 export const enum IpMib {
   InReceives, InHdrErrors, InAddrErrors, ForwDatagrams, InUnknownProtos, InDiscards, InDelivers,
   OutRequests, OutDiscards, OutNoRoutes, ReasmTimeout, ReasmReqds, ReasmOKs, ReasmFails, FragOKs,
-  FragFails, FragCreates, InNoRoutes, InTruncatedPkts, InMcastPkts, OutMcastPkts, InBcastPkts,
+  FragFails, FragCreates, OutTransmits, InNoRoutes, InTruncatedPkts, InMcastPkts, OutMcastPkts, InBcastPkts,
   OutBcastPkts, InOctets, OutOctets, InMcastOctets, OutMcastOctets, InBcastOctets, OutBcastOctets,
   InCsumErrors, InNoECTPkts, InECT1Pkts, InECT0Pkts, InCEPkts, ReasmOverlaps,
   IPReversePathFilter,   // LINUX_MIB_IPRPFILTER: the kernel prints it on the TcpExt line of /proc/net/netstat
@@ -15,7 +15,7 @@ export const enum IpMib {
 export const IP_MIB_NAMES: string =
   "Ip:InReceives,Ip:InHdrErrors,Ip:InAddrErrors,Ip:ForwDatagrams,Ip:InUnknownProtos,Ip:InDiscards,Ip:InDelivers," +
   "Ip:OutRequests,Ip:OutDiscards,Ip:OutNoRoutes,Ip:ReasmTimeout,Ip:ReasmReqds,Ip:ReasmOKs,Ip:ReasmFails,Ip:FragOKs," +
-  "Ip:FragFails,Ip:FragCreates,IpExt:InNoRoutes,IpExt:InTruncatedPkts,IpExt:InMcastPkts,IpExt:OutMcastPkts," +
+  "Ip:FragFails,Ip:FragCreates,Ip:OutTransmits,IpExt:InNoRoutes,IpExt:InTruncatedPkts,IpExt:InMcastPkts,IpExt:OutMcastPkts," +
   "IpExt:InBcastPkts,IpExt:OutBcastPkts,IpExt:InOctets,IpExt:OutOctets,IpExt:InMcastOctets,IpExt:OutMcastOctets," +
   "IpExt:InBcastOctets,IpExt:OutBcastOctets,IpExt:InCsumErrors,IpExt:InNoECTPkts,IpExt:InECT1Pkts,IpExt:InECT0Pkts," +
   "IpExt:InCEPkts,IpExt:ReasmOverlaps,TcpExt:IPReversePathFilter";
@@ -69,12 +69,13 @@ export const enum Drop {
   UDP_CSUM,             // UDP checksum wrong
   IP_RPFILTER,          // the source failed the reverse-path filter (rp_filter)
   FRAG_TOO_FAR,         // a fragment queue restarted: too many other fragments from its source since (ipfrag_max_dist)
+  DUP_FRAG,             // a fragment whose data is already held in one run of fragments
   COUNT
 }
 export const DROP_NAMES: string =
   "NOT_SPECIFIED,NO_SOCKET,PKT_TOO_SMALL,OTHERHOST,IP_CSUM,IP_INHDR,IP_NOPROTO,IP_INADDRERRORS,IP_INVALID_SOURCE,IP_NOROUTE," +
   "PKT_TOO_BIG,UNHANDLED_PROTO,NOMEM,FULL_RING,NEIGH_FAILED,NEIGH_QUEUEFULL,NEIGH_DEAD,DEV_READY,ARP_INVALID," +
-  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM,IP_RPFILTER,FRAG_TOO_FAR";
+  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM,IP_RPFILTER,FRAG_TOO_FAR,DUP_FRAG";
 
 // Layout of the counter block: all u64.
 export const IP_MIB_OFF: i32 = 0;

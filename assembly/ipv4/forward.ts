@@ -43,6 +43,7 @@ export function ipForward(skb: Skb, rt: Rtable): void {
     kfreeSkb(skb, Drop.NOT_SPECIFIED);
     return;
   }
+  ipInc(IpMib.ForwDatagrams);               // since 6.7 counted here, before the MTU check
   const out = devGet(rt.oif);
   if (out === null) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }
   // ip_exceeds_mtu: only DF packets are refused here; others are fragmented on output (ip_fragment).
@@ -60,13 +61,8 @@ export function ipForward(skb: Skb, rt: Rtable): void {
   ipForwardFinish(skb, rt, out, mtu);
 }
 
-/**
- * ip_forward_finish: count the datagram, options (ip_forward_options), then dst_output (ip_output,
- * which fragments over mtu).
- */
+/** ip_forward_finish: options (ip_forward_options), then dst_output (ip_output, which fragments over mtu). */
 function ipForwardFinish(skb: Skb, rt: Rtable, out: NetDevice, mtu: u32): void {
-  ipInc(IpMib.ForwDatagrams);
-  ipInc(IpMib.OutOctets, skb.len);
   if (ipOptLen(skb) != 0) ipForwardOptions(skb, rt);
   ipOutput(skb, rt, out, mtu);
 }

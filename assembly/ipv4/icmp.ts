@@ -9,7 +9,7 @@ import { csumPartial, csumFold } from "../core/checksum";
 import { sysctl, Sysctl } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { loadBe16 } from "../ethernet/eth";
-import { Rtable, ipRouteOutput, icmpErrLearn, fibComputeSpecDst, ipv4Mtu, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
+import { Rtable, ipRouteOutput, icmpErrLearn, fibComputeSpecDst, ipv4Mtu, ip4DstHoplimit, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
 import { RT_SCOPE_LINK } from "../route/fib";
 import { inetSelectAddr } from "./devinet";
 import { prandomU32Max } from "../core/random";
@@ -141,7 +141,7 @@ function icmpReplySend(n: Skb, skb: Skb, type: u8): void {
   n.mark = skb.mark;
   const iph = <usize>skbNetworkHeader(skb);
   ipBuildAndSend(n, replyRt!, replySaddr, load<u32>(iph + 12), IPPROTO_ICMP, load<u8>(iph + 1),
-    <u8>sysctl(Sysctl.ip_default_ttl), false, true);
+    ip4DstHoplimit(replyRt!), false, true);
   consumeSkb(skb);
 }
 
@@ -278,5 +278,5 @@ export function icmpSend(skbIn: Skb, type: u8, code: u8, info: u32): void {
   icmpMsgOutInc(type);
   const tos = (load<u8>(iph + 1) & 0x1E) | IPTOS_PREC_INTERNETCONTROL;
   const src = saddr != 0 ? saddr : rt.prefsrc;
-  ipBuildAndSend(n, rt, src, origSrc, IPPROTO_ICMP, tos, <u8>sysctl(Sysctl.ip_default_ttl), false, true);
+  ipBuildAndSend(n, rt, src, origSrc, IPPROTO_ICMP, tos, ip4DstHoplimit(rt), false, true);
 }

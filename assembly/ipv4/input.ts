@@ -26,7 +26,7 @@ export function ipRcv(skb: Skb, d: NetDevice): void {
   ipOptionsClear(skb);
   ipInc(IpMib.InReceives);
   ipInc(IpMib.InOctets, skb.len);
-  if (skb.len < 20) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
+  if (skb.len < 20) { ipInc(IpMib.InHdrErrors); kfreeSkb(skb, Drop.IP_INHDR); return; }
   const iph = <usize>skb.data;
   const vihl = load<u8>(iph);
   const ihl = <u32>(vihl & 15);

@@ -1,12 +1,13 @@
 // IPv4 reassembly (book ch. 4 "Defragmentation"; spec 4.9; net/ipv4/ip_fragment.c of a current kernel):
 // ip_defrag for local delivery. Queues are keyed by (id, saddr, daddr, protocol), hashed with a seeded
-// mix, kept in LRU order for the evictor, and expire ipfrag_time after creation (not extended). As
-// kernels since 4.19 do (RFC 5722 applied to IPv4), an overlapping fragment discards the whole
-// datagram; an exact duplicate of data already held is dropped alone; a last fragment that
-// contradicts what is known discards the datagram too. Memory is the pinned buffers (truesize),
-// bounded by ipfrag_high_thresh / ipfrag_low_thresh.
-// Fragments stay whole (data at the IP header) in an offset-sorted list; their [offset, end) is in
-// the skb's cb. The datagram is rebuilt by copying into one fresh buffer, so the engine reassembles
+// mix, and expire ipfrag_time after creation (not extended). As kernels since 4.19 do (RFC 5722
+// applied to IPv4), an overlapping fragment discards the whole datagram; a fragment inside a run of
+// fragments already held (a run grows only by fragments that continue it at the tail) is a duplicate,
+// dropped alone; a last fragment that contradicts what is known discards the datagram too. Memory is
+// the queues and their pinned buffers (truesize); over ipfrag_high_thresh no fragment is taken (no
+// evictor since 4.17; ipfrag_low_thresh is unused).
+// Fragments stay whole (data at the IP header) in an offset-sorted list; their [offset, end) and the
+// offset of their run's first fragment are in the skb's cb (after the IP options, see ip_options.ts). The datagram is rebuilt by copying into one fresh buffer, so the engine reassembles
 // datagrams up to its buffer size (bufSize(); larger ones count as ReasmFails).
 import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbTrim, skbCb, skbResetNetworkHeader, skbResetTransportHeader,
   bufSize, SKB_STRUCT_SIZE, NET_SKB_PAD } from "../core/skb";
@@ -28,9 +29,9 @@ const TIMER_IPFRAG: u32 = 18;
 const HASH_SIZE: u32 = 64;               // INETFRAGS_HASHSZ
 const MAX_QUEUES: u32 = 1024;
 
-// queue: [hashNext][lruPrev][lruNext][saddr][daddr][id u16][proto u8][flags u8][len][meat][mem]
+// queue: [hashNext][pad x2][saddr][daddr][id u16][proto u8][flags u8][len][meat][mem]
 //        [frags][tail][timer][maxSize u16][maxDf u16][ecn u8][pad x3][iif][rid] (64 bytes)
-const Q_HNEXT = 0, Q_PREV = 4, Q_NEXT = 8, Q_SADDR = 12, Q_DADDR = 16, Q_ID = 20, Q_PROTO = 22, Q_FLAGS = 23;
+const Q_HNEXT = 0, Q_SADDR = 12, Q_DADDR = 16, Q_ID = 20, Q_PROTO = 22, Q_FLAGS = 23;
 const Q_LEN = 24, Q_MEAT = 28, Q_MEM = 32, Q_FRAGS = 36, Q_TAIL = 40, Q_TIMER = 44, Q_MAXSIZE = 48, Q_MAXDF = 50;
 const Q_ECN = 52, Q_IIF = 56, Q_RID = 60;
 const Q_SIZE: u32 = 64;
@@ -39,7 +40,6 @@ const FIRST_IN: u8 = 1, LAST_IN: u8 = 2, COMPLETE: u8 = 4;
 let pool: usize = 0;                     // MAX_QUEUES queues
 let hash: usize = 0;                     // HASH_SIZE heads
 let freeQ: u32 = 0;                      // free list through Q_HNEXT
-let lruHead: u32 = 0, lruTail: u32 = 0;
 let mem: u32 = 0;                        // truesize of every queued fragment
 let seed: u32 = 0;
 // ipfrag_max_dist: fragments counted per source (inet_peer's rid) in a direct-mapped table of
@@ -52,6 +52,9 @@ let peers: usize = 0;
 @inline function fOffset(skb: Skb): u32 { return load<u32>(skbCb(skb)); }
 // @ts-ignore: decorator
 @inline function fEnd(skb: Skb): u32 { return load<u32>(skbCb(skb), 4); }
+const CB_RUN: usize = 24;                // cb[0..8] [offset, end), cb[8..24] the IP options
+// @ts-ignore: decorator
+@inline function fRun(skb: Skb): u32 { return load<u32>(skbCb(skb), CB_RUN); }
 // @ts-ignore: decorator
 @inline function truesize(): u32 { return bufSize() + SKB_STRUCT_SIZE; }
 
@@ -65,7 +68,7 @@ export function ipfragInit(): void {
     store<u32>(q, freeQ, Q_HNEXT);
     freeQ = q;
   }
-  lruHead = 0; lruTail = 0; mem = 0;
+  mem = 0;
   seed = prandomU32();
   if (peers == 0) peers = heap.alloc(<usize>PEERS << 3);
   memory.fill(peers, 0, <usize>PEERS << 3);
@@ -79,19 +82,7 @@ function bucket(id: u32, saddr: u32, daddr: u32, proto: u32): usize {
   return hash + ((<usize>(h >>> 26) & (HASH_SIZE - 1)) << 2);
 }
 
-function lruUnlink(q: u32): void {
-  const p = load<u32>(q, Q_PREV), n = load<u32>(q, Q_NEXT);
-  if (p != 0) store<u32>(p, n, Q_NEXT); else lruHead = n;
-  if (n != 0) store<u32>(n, p, Q_PREV); else lruTail = p;
-}
-
-function lruAppend(q: u32): void {
-  store<u32>(q, lruTail, Q_PREV); store<u32>(q, 0, Q_NEXT);
-  if (lruTail != 0) store<u32>(lruTail, q, Q_NEXT); else lruHead = q;
-  lruTail = q;
-}
-
-/** inet_frag_kill: unhash, stop the timer, leave the LRU; the fragments stay until the queue is freed. */
+/** inet_frag_kill: unhash, stop the timer; the fragments stay until the queue is freed. */
 function fragKill(q: u32): void {
   if ((load<u8>(q, Q_FLAGS) & COMPLETE) != 0) return;
   store<u8>(q, load<u8>(q, Q_FLAGS) | COMPLETE, Q_FLAGS);
@@ -104,7 +95,6 @@ function fragKill(q: u32): void {
     while (p != 0 && load<u32>(p, Q_HNEXT) != q) p = load<u32>(p, Q_HNEXT);
     if (p != 0) store<u32>(p, load<u32>(q, Q_HNEXT), Q_HNEXT);
   }
-  lruUnlink(q);
 }
 
 /** Free a killed queue and its fragments (consumed: they went into a datagram; else dropped). */
@@ -120,18 +110,6 @@ function fragFree(q: u32, consumed: bool): void {
   freeQ = q;
 }
 
-/** ip_evictor: over ipfrag_high_thresh, drop whole queues oldest first down to ipfrag_low_thresh. */
-function evictor(): void {
-  if (mem <= <u32>sysctl(Sysctl.ipfrag_high_thresh)) return;
-  const low = <u32>sysctl(Sysctl.ipfrag_low_thresh);
-  while (mem > low && lruHead != 0) {
-    const q = lruHead;
-    fragKill(q);
-    ipInc(IpMib.ReasmFails);
-    fragFree(q, false);
-  }
-}
-
 function findOrCreate(id: u32, saddr: u32, daddr: u32, proto: u32): u32 {
   const b = bucket(id, saddr, daddr, proto);
   for (let q = load<u32>(b); q != 0; q = load<u32>(q, Q_HNEXT)) {
@@ -145,7 +123,8 @@ function findOrCreate(id: u32, saddr: u32, daddr: u32, proto: u32): u32 {
   store<u32>(q, saddr, Q_SADDR); store<u32>(q, daddr, Q_DADDR); store<u16>(q, <u16>id, Q_ID); store<u8>(q, <u8>proto, Q_PROTO);
   store<u32>(q, load<u32>(b), Q_HNEXT);
   store<u32>(b, q);
-  lruAppend(q);
+  store<u32>(q, Q_SIZE, Q_MEM);                 // the queue itself counts (inet_frag_alloc's qsize)
+  mem += Q_SIZE;
   // the timer runs from creation and is not extended by later fragments
   store<u32>(q, timerAdd(jiffies() + <i64>sysctl(Sysctl.ipfrag_time) * 1000, TIMER_IPFRAG, q), Q_TIMER);
   return q;
@@ -158,8 +137,9 @@ function findOrCreate(id: u32, saddr: u32, daddr: u32, proto: u32): u32 {
  */
 export function ipDefrag(skb: Skb): Skb | null {
   ipInc(IpMib.ReasmReqds);
-  evictor();
   const iph = <usize>skb.data;
+  // inet_frag_find: over ipfrag_high_thresh no queue is found or made
+  if (mem > <u32>sysctl(Sysctl.ipfrag_high_thresh)) { ipInc(IpMib.ReasmFails); kfreeSkb(skb, Drop.NOT_SPECIFIED); return null; }
   const q = findOrCreate(loadBe16(iph + 4), load<u32>(iph + 12), load<u32>(iph + 16), load<u8>(iph + 9));
   if (q == 0) { ipInc(IpMib.ReasmFails); kfreeSkb(skb, Drop.NOMEM); return null; }
   return fragQueue(q, skb);
@@ -192,9 +172,9 @@ function fragTooFar(q: u32): void {
     f = s.next;
     kfreeSkb(s, Drop.FRAG_TOO_FAR);
   }
-  mem -= load<u32>(q, Q_MEM);
+  mem -= load<u32>(q, Q_MEM) - Q_SIZE;
   store<u32>(q, 0, Q_FRAGS); store<u32>(q, 0, Q_TAIL);
-  store<u8>(q, 0, Q_FLAGS); store<u32>(q, 0, Q_LEN); store<u32>(q, 0, Q_MEAT); store<u32>(q, 0, Q_MEM);
+  store<u8>(q, 0, Q_FLAGS); store<u32>(q, 0, Q_LEN); store<u32>(q, 0, Q_MEAT); store<u32>(q, Q_SIZE, Q_MEM);
   store<u32>(q, 0, Q_IIF); store<u8>(q, 0, Q_ECN);
   timerCancel(load<u32>(q, Q_TIMER));
   store<u32>(q, timerAdd(jiffies() + <i64>sysctl(Sysctl.ipfrag_time) * 1000, TIMER_IPFRAG, q), Q_TIMER);
@@ -235,35 +215,34 @@ function fragQueue(q: u32, skb: Skb): Skb | null {
     }
   }
   if (end == offset) return discardQueue(q, skb);
-  // inet_frag_queue_insert: past the tail is the common case; else find the place in the list
+  // inet_frag_queue_insert: past the tail is the common case (the tail's run grows when the fragment
+  // continues it); else the fragment must fall between the runs held, and makes a run of its own
   const tail = load<u32>(q, Q_TAIL);
   let prev: u32 = 0;
+  let run = offset;
   if (tail != 0 && fEnd(changetype<Skb>(<usize>tail)) < end) {
-    if (offset < fEnd(changetype<Skb>(<usize>tail))) return discardQueue(q, skb, true);
+    const t = changetype<Skb>(<usize>tail);
+    if (offset < fEnd(t)) return discardQueue(q, skb, true);
+    if (offset == fEnd(t)) run = fRun(t);
     prev = tail;
   } else if (tail != 0) {
-    // Runs are maximal sequences of adjacent fragments. Data inside one run already held is a
-    // duplicate (dropped alone); any other intersection is an overlap (the datagram is discarded).
-    let runStart: u32 = 0, prevEnd: u32 = 0xFFFFFFFF;
-    for (let f = load<u32>(q, Q_FRAGS); f != 0; f = changetype<Skb>(<usize>f).next) {
-      const s = changetype<Skb>(<usize>f);
-      if (fOffset(s) != prevEnd) runStart = fOffset(s);
-      prevEnd = fEnd(s);
-      if (end <= fOffset(s)) break;                   // goes before s
-      if (offset < fEnd(s)) {
-        let runEnd = fEnd(s);
-        for (let g = s.next; g != 0 && fOffset(changetype<Skb>(<usize>g)) == runEnd; g = changetype<Skb>(<usize>g).next) {
-          runEnd = fEnd(changetype<Skb>(<usize>g));
-        }
-        if (offset >= runStart && end <= runEnd) { kfreeSkb(skb, Drop.NOT_SPECIFIED); return null; }
+    for (let f = load<u32>(q, Q_FRAGS); f != 0;) {
+      const h = changetype<Skb>(<usize>f);       // a run's first fragment
+      if (end <= fOffset(h)) break;               // goes before this run
+      let last = h;
+      while (last.next != 0 && fRun(changetype<Skb>(<usize>last.next)) == fOffset(h)) last = changetype<Skb>(<usize>last.next);
+      if (offset < fEnd(last)) {
+        if (offset >= fOffset(h) && end <= fEnd(last)) { kfreeSkb(skb, Drop.DUP_FRAG); return null; }
         return discardQueue(q, skb, true);
       }
-      prev = f;
+      prev = changetype<u32>(last);
+      f = last.next;
     }
   }
   skbTrim(skb, ihl + end - offset);
   store<u32>(skbCb(skb), offset);
   store<u32>(skbCb(skb), end, 4);
+  store<u32>(skbCb(skb), run, CB_RUN);
   const me = changetype<u32>(skb);
   if (prev == 0) { skb.next = load<u32>(q, Q_FRAGS); store<u32>(q, me, Q_FRAGS); }
   else { skb.next = changetype<Skb>(<usize>prev).next; changetype<Skb>(<usize>prev).next = me; }
@@ -278,8 +257,6 @@ function fragQueue(q: u32, skb: Skb): Skb | null {
   if (size > <u32>load<u16>(q, Q_MAXSIZE)) store<u16>(q, <u16>size, Q_MAXSIZE);
   if ((fo & IP_DF) != 0 && size > <u32>load<u16>(q, Q_MAXDF)) store<u16>(q, <u16>size, Q_MAXDF);
   if (load<u8>(q, Q_FLAGS) == (FIRST_IN | LAST_IN) && load<u32>(q, Q_MEAT) == load<u32>(q, Q_LEN)) return fragReasm(q);
-  lruUnlink(q);
-  lruAppend(q);
   return null;
 }
 

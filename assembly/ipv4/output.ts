@@ -5,7 +5,8 @@ import { Skb, kfreeSkb, consumeSkb, allocSkb, skbPut, skbPush, skbResetNetworkHe
 import { NetDevice, devGet, devIsUp } from "../core/netdev";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { ipFastCsum } from "../core/checksum";
-import { prandomU32 } from "../core/random";
+import { prandomU32, prandomU32Max } from "../core/random";
+import { jiffies } from "../core/dev";
 import { loadBe16, storeBe16 } from "../ethernet/eth";
 import { neighOutput } from "../neigh/neighbour";
 import { Rtable, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, ipv4Mtu } from "../route/route";
@@ -17,18 +18,29 @@ export const IP_DF: u16 = 0x4000;
 const FRAG_HEADROOM: u32 = NET_SKB_PAD + 2;   // link header room (LL_RESERVED_SPACE)
 const IDENTS: u32 = 2048;
 let idents: usize = 0;
+let tstamps: usize = 0;
 
-/** ip_idents: per-bucket counters, started at random values (ip_idents_reserve). */
+/** ip_idents: per-bucket counters, started at random values, and the ms each was last used. */
 export function ipOutputInit(): void {
-  if (idents == 0) idents = heap.alloc(<usize>IDENTS << 2);
+  if (idents == 0) { idents = heap.alloc(<usize>IDENTS << 2); tstamps = heap.alloc(<usize>IDENTS << 2); }
   for (let i: u32 = 0; i < IDENTS; i++) store<u32>(idents + (<usize>i << 2), prandomU32());
+  memory.fill(tstamps, 0, <usize>IDENTS << 2);
 }
 
-/** ip_select_ident for a packet that may be fragmented: a counter per (daddr, saddr, protocol) bucket. */
+/**
+ * ip_select_ident for a packet that may be fragmented: a counter per (daddr, saddr, protocol) bucket
+ * (ip_idents_reserve), which also moves on by a random amount below the time since the bucket's last
+ * use, so that the ids do not tell how many packets went out in between.
+ */
 export function ipSelectIdent(daddr: u32, saddr: u32, proto: u32): u16 {
   const h = ((daddr * 0x9E3779B1) ^ (saddr * 0x85EBCA6B) ^ (proto * 0xC2B2AE35)) >>> 21;
+  const now = <u32>jiffies();
+  const t = tstamps + (<usize>h << 2);
+  const old = load<u32>(t);
+  let delta: u32 = 0;
+  if (old != now) { store<u32>(t, now); delta = prandomU32Max(now - old); }
   const p = idents + (<usize>h << 2);
-  const id = load<u32>(p);
+  const id = load<u32>(p) + delta;
   store<u32>(p, id + 1);
   return <u16>id;
 }
@@ -66,8 +78,7 @@ export function ipLocalOut(skb: Skb, rt: Rtable): void {
   const d = devGet(rt.oif);
   if (d === null || !devIsUp(d)) { ipInc(IpMib.OutDiscards); kfreeSkb(skb, Drop.DEV_READY); return; }
   skb.rtType = rt.type;
-  ipInc(IpMib.OutRequests);
-  ipInc(IpMib.OutOctets, skb.len);
+  ipInc(IpMib.OutRequests);                 // __ip_local_out; OutTransmits and OutOctets in ip_finish_output2
   ipOutput(skb, rt, d, ipv4Mtu(rt));        // ip_skb_dst_mtu without a socket: the learned PMTU counts
 }
 
@@ -82,10 +93,12 @@ export function ipOutput(skb: Skb, rt: Rtable, d: NetDevice, mtu: u32): void {
   ipFinishOutput2(skb, rt);
 }
 
-/** ip_finish_output2: broadcast/multicast counters, then the neighbour of the next hop. */
+/** ip_finish_output2: broadcast/multicast counters, OutTransmits and OutOctets, then the neighbour of the next hop. */
 function ipFinishOutput2(skb: Skb, rt: Rtable): void {
   if (rt.type == RTN_MULTICAST) { ipInc(IpMib.OutMcastPkts); ipInc(IpMib.OutMcastOctets, skb.len); }
   else if (rt.type == RTN_BROADCAST) { ipInc(IpMib.OutBcastPkts); ipInc(IpMib.OutBcastOctets, skb.len); }
+  ipInc(IpMib.OutTransmits);                 // each packet sent, after fragmentation (6.7+)
+  ipInc(IpMib.OutOctets, skb.len);
   // The next hop: the gateway, else the destination itself (also for lo, a NOARP device).
   neighOutput(skb, rt.type != RTN_LOCAL && rt.gateway != 0 ? rt.gateway : load<u32>(skb.data + 16));
 }

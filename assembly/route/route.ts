@@ -12,7 +12,7 @@ import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { neighLookup, neighCreate, neighEventSend, NUD_VALID, NUD_REACHABLE, NUD_INCOMPLETE } from "../neigh/neighbour";
 import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_PREFSRC, FI_PRIORITY, FI_FLAGS,
-  FI_SCOPE, FI_MTU_LOCKED, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_NUMDEFAULT, TB_DEFAULT, RTAX_MTU,
+  FI_SCOPE, FI_MTU_LOCKED, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_NUMDEFAULT, TB_DEFAULT, RTAX_MTU, RTAX_HOPLIMIT,
   RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNREACHABLE, RT_SCOPE_LINK, RT_SCOPE_HOST,
   RT_SCOPE_UNIVERSE, RTNH_F_DEAD, FIB_LOOKUP_IGNORE_LINKSTATE, fibInfoUsesDev, fibResultPrefsrc,
   fibHasCustomRules, fibHasCustomLocalRoutes, inetAddrTypeDevTable, RT_TABLE_LOCAL, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES, ENODEV } from "./fib";
@@ -179,6 +179,12 @@ function setNexthop(rt: Rtable, daddr: u32, res: FibResult, fi: u32): void {
     rt.expires = fnheExpires(e);
     if (fnheGw(e) != 0) { rt.gateway = fnheGw(e); rt.usesGateway = 1; rt.flags |= RTCF_REDIRECTED; }
   }
+}
+
+/** ip4_dst_hoplimit: the route's hoplimit metric, else net.ipv4.ip_default_ttl. */
+export function ip4DstHoplimit(rt: Rtable): u8 {
+  const h = rt.info != 0 ? fiMetric(rt.info, RTAX_HOPLIMIT) : 0;
+  return <u8>(h != 0 ? h : <u32>sysctl(Sysctl.ip_default_ttl));
 }
 
 /** ipv4_mtu: learned PMTU while valid, else the route's MTU metric, else the device's. */

@@ -1,7 +1,8 @@
 // IPv4 forwarding through the rings (book ch. 4 "Forwarding", spec 4.10; redirects ch. 5): the
 // engine as a router between eth0 (192.0.2.1/24) and eth1 (198.51.100.1/24, MTU 1280). Expected
-// bytes and counters follow ip_forward's order: PACKET_HOST, TTL before the decrease, DF against
-// the MTU, TTL decrease with the incremental checksum, redirect, ForwDatagrams, output.
+// bytes and counters follow ip_forward's order (6.7+): PACKET_HOST, TTL before the decrease,
+// ForwDatagrams, DF against the MTU, TTL decrease with the incremental checksum, redirect, output
+// (OutTransmits and OutOctets per packet sent, after fragmentation).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../../host/engine.ts";
@@ -90,7 +91,8 @@ test("DF over the next hop's MTU: fragmentation needed with that MTU, FragFails;
   n0.receive([ether(R0, A, 0x0800, ipv4("192.0.2.10", "198.51.100.11", 17, new Uint8Array(1280 - 20), { df: true }))]);
   e.run(1);
   assert.equal(n1.transmit().length, 1);
-  assert.equal(ctr(e, "ForwDatagrams"), 1);
+  assert.equal(ctr(e, "ForwDatagrams"), 2);                     // since 6.7 counted before the MTU check
+  assert.equal(ctr(e, "OutTransmits"), 2);                      // the ICMP error and the packet that passed
 });
 
 test("out the way it came in: a host redirect to the better gateway, the packet forwarded all the same, rate-limited", async () => {

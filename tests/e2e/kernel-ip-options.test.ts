@@ -279,6 +279,25 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   ]);
   assert.deepEqual(far.map((r) => r.length), [1, 0]);
 
+  // fragment runs (a run grows only at the tail): [8,16) [16,24) [0,8) then [0,16) overlaps two runs;
+  // [0,8) [8,16) then [0,16) lies inside one run, a duplicate; a DF datagram too big for the 576-byte
+  // route; UDP checksums, verified at once up to 76 bytes (before the broadcast branch), else later
+  const part = (id: number, off: number, len: number) => ether(HOST_MAC, PEER_MAC, 0x0800,
+    ipv4(PEER, HOST, 253, Uint8Array.from({ length: len }, (_, i) => off + i), { id, fragOffset: off, mf: true }));
+  const badUdp = (dst: string, n: number) => {
+    const d = udp(PEER, dst, 40000, 9, new Uint8Array(n));
+    d[6] ^= 0x55;
+    return ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, dst, 17, d));
+  };
+  await compare([
+    ["overlapping two runs", part(0x700, 8, 8), part(0x700, 16, 8), part(0x700, 0, 8), part(0x700, 0, 16)],
+    ["inside one run", part(0x701, 0, 8), part(0x701, 8, 8), part(0x701, 0, 16)],
+    ["DF, too big for the route", ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, NARROW_HOST, 253, big, { df: true }))],
+    ["short broadcast UDP, bad checksum", badUdp(`${NET}.255`, 20)],
+    ["long broadcast UDP, bad checksum", badUdp(`${NET}.255`, 200)],
+    ["long unicast UDP, bad checksum", badUdp(HOST, 200)],
+  ]);
+
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
     const lines = nsExec(LH, ["cat", file]).trim().split("\n");
@@ -293,7 +312,10 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   const c = e.counters();
   const names = ["Ip:InReceives", "Ip:InHdrErrors", "Ip:InAddrErrors", "Ip:ForwDatagrams", "Ip:InDiscards",
     "Ip:InDelivers", "Ip:OutRequests", "Ip:ReasmReqds", "Ip:ReasmOKs", "Ip:ReasmFails", "IpExt:InNoECTPkts", "IpExt:InECT1Pkts",
-    "IpExt:InECT0Pkts", "IpExt:InCEPkts", "IpExt:InOctets", "Icmp:InMsgs", "Icmp:OutMsgs", "TcpExt:IPReversePathFilter"];
-  const ours = (n: string) => n.startsWith("Icmp:") ? c.icmp[n.slice(5)] : c.ip[n.slice(n.indexOf(":") + 1)];
+    "IpExt:InECT0Pkts", "IpExt:InCEPkts", "IpExt:InOctets", "Icmp:InMsgs", "Icmp:OutMsgs", "TcpExt:IPReversePathFilter",
+    "Ip:OutTransmits", "IpExt:OutOctets", "Ip:FragOKs", "Ip:FragFails", "Ip:FragCreates", "IpExt:ReasmOverlaps",
+    "Ip:InUnknownProtos", "Udp:InErrors", "Udp:InCsumErrors", "Udp:NoPorts", "Udp:IgnoredMulti"];
+  const ours = (n: string) => n.startsWith("Icmp:") ? c.icmp[n.slice(5)] : n.startsWith("Udp:") ? c.udp[n.slice(4)]
+    : c.ip[n.slice(n.indexOf(":") + 1)];
   assert.deepEqual(names.map((n) => `${n} ${ours(n)}`), names.map((n) => `${n} ${kernel[n]}`));
 });
