@@ -42,6 +42,7 @@ export function formatCounters(engine: Engine): string {
     ...Object.entries(c.icmpMsg.in).map(([t, v]) => [`InType${t}`, v]),
     ...Object.entries(c.icmpMsg.out).map(([t, v]) => [`OutType${t}`, v])]))}`);
   lines.push(`  Udp: ${nonZero(c.udp)}`);
+  lines.push(`  Tcp: ${nonZero(c.tcp)}`);
   lines.push(`  ArpCache: ${nonZero(c.arp)}`);
   lines.push(`  Drops: ${nonZero(c.drops)}`);
   return lines.join("\n") + "\n";

@@ -20,6 +20,7 @@ export interface CounterSnapshot {
   icmp: Record<string, number>;
   icmpMsg: { in: Record<number, number>; out: Record<number, number> };
   udp: Record<string, number>;
+  tcp: Record<string, number>;
   arp: Record<string, number>;
   drops: Record<string, number>;
 }
@@ -178,7 +179,7 @@ export class Engine {
     const base = this.exports.countersBase() as number;
     const total = this.exports.countersTotal() as number;
     const words = new BigUint64Array(this.memory.buffer.slice(base, base + total * 8));
-    const snap: CounterSnapshot = { ip: {}, icmp: {}, icmpMsg: { in: {}, out: {} }, udp: {}, arp: {}, drops: {} };
+    const snap: CounterSnapshot = { ip: {}, icmp: {}, icmpMsg: { in: {}, out: {} }, udp: {}, tcp: {}, arp: {}, drops: {} };
     for (const b of this.blocks) {
       if (b.name === "icmpmsg_in" || b.name === "icmpmsg_out") {
         const dst = b.name === "icmpmsg_in" ? snap.icmpMsg.in : snap.icmpMsg.out;

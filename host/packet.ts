@@ -101,6 +101,22 @@ export function udp(src: Ip4, dst: Ip4, sport: number, dport: number, data: Uint
   return u;
 }
 
+export interface TcpOpts { seq?: number; ack?: number; flags?: number; window?: number; doff?: number }
+
+/** A TCP segment with a correct checksum (flags: FIN 1, SYN 2, RST 4, PSH 8, ACK 16). */
+export function tcp(src: Ip4, dst: Ip4, sport: number, dport: number, data: Uint8Array, o: TcpOpts = {}): Uint8Array {
+  const t = new Uint8Array(20 + data.length);
+  const dv = new DataView(t.buffer);
+  dv.setUint16(0, sport); dv.setUint16(2, dport);
+  dv.setUint32(4, (o.seq ?? 0) >>> 0); dv.setUint32(8, (o.ack ?? 0) >>> 0);
+  t[12] = (o.doff ?? 5) << 4; t[13] = o.flags ?? 2;
+  dv.setUint16(14, o.window ?? 64240);
+  t.set(data, 20);
+  const pseudo = concat(ipBytes(src), ipBytes(dst), Uint8Array.of(0, 6, t.length >> 8, t.length & 255), t);
+  dv.setUint16(16, inetChecksum(pseudo));
+  return t;
+}
+
 /** A one-line, tcpdump-like description of an Ethernet frame. */
 export function describe(f: Uint8Array): string {
   if (f.length < 14) return `runt frame, length ${f.length}`;

@@ -1,7 +1,7 @@
 // Small helpers the host needs to read the core's memory: layouts and counter names.
 // Control path only (they run once at load); names are defined once, in stats.ts.
 import { devGet, NetDevice, DEV_KIND_NIC } from "./netdev";
-import { IP_MIB_NAMES, ICMP_MIB_NAMES, UDP_MIB_NAMES, ARP_STAT_NAMES, DROP_NAMES, COUNTERS_TOTAL,
+import { IP_MIB_NAMES, ICMP_MIB_NAMES, UDP_MIB_NAMES, TCP_MIB_NAMES, TCP_MIB_OFF, ARP_STAT_NAMES, DROP_NAMES, COUNTERS_TOTAL,
   IP_MIB_OFF, ICMP_MIB_OFF, ICMPMSG_IN_OFF, ICMPMSG_OUT_OFF, UDP_MIB_OFF, ARP_STAT_OFF, DROP_OFF,
   countersBase as base } from "./stats";
 import { SYSCTL_NAMES, DEVCONF_NAMES } from "./sysctl";
@@ -29,6 +29,7 @@ export function abiCounterNames(): usize {
       "icmpmsg_in " + ICMPMSG_IN_OFF.toString() + " -\n" +
       "icmpmsg_out " + ICMPMSG_OUT_OFF.toString() + " -\n" +
       "udp " + UDP_MIB_OFF.toString() + " " + UDP_MIB_NAMES + "\n" +
+      "tcp " + TCP_MIB_OFF.toString() + " " + TCP_MIB_NAMES + "\n" +
       "arp " + ARP_STAT_OFF.toString() + " " + ARP_STAT_NAMES + "\n" +
       "drop " + DROP_OFF.toString() + " " + DROP_NAMES + "\n";
     namesBuf = String.UTF8.encode(text);

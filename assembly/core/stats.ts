@@ -32,6 +32,10 @@ export const enum UdpMib { InDatagrams, NoPorts, InErrors, OutDatagrams, InCsumE
 export const UDP_MIB_NAMES: string =
   "Udp:InDatagrams,Udp:NoPorts,Udp:InErrors,Udp:OutDatagrams,Udp:InCsumErrors,Udp:IgnoredMulti";
 
+// TCP MIB (/proc/net/snmp "Tcp:"), the counters a host without sockets moves.
+export const enum TcpMib { InSegs, OutSegs, InErrs, OutRsts, InCsumErrors, COUNT }
+export const TCP_MIB_NAMES: string = "Tcp:InSegs,Tcp:OutSegs,Tcp:InErrs,Tcp:OutRsts,Tcp:InCsumErrors";
+
 // ARP has no MIB in Linux; these mirror what /proc/net/stat/arp_cache counts.
 export const enum ArpStat {
   RcvProbesMcast, RcvProbesUcast, Lookups, Hits, ResFailed, UnresolvedDiscards, Allocs, TableFulls, COUNT
@@ -70,12 +74,13 @@ export const enum Drop {
   IP_RPFILTER,          // the source failed the reverse-path filter (rp_filter)
   FRAG_TOO_FAR,         // a fragment queue restarted: too many other fragments from its source since (ipfrag_max_dist)
   DUP_FRAG,             // a fragment whose data is already held in one run of fragments
+  TCP_CSUM,             // TCP checksum wrong
   COUNT
 }
 export const DROP_NAMES: string =
   "NOT_SPECIFIED,NO_SOCKET,PKT_TOO_SMALL,OTHERHOST,IP_CSUM,IP_INHDR,IP_NOPROTO,IP_INADDRERRORS,IP_INVALID_SOURCE,IP_NOROUTE," +
   "PKT_TOO_BIG,UNHANDLED_PROTO,NOMEM,FULL_RING,NEIGH_FAILED,NEIGH_QUEUEFULL,NEIGH_DEAD,DEV_READY,ARP_INVALID," +
-  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM,IP_RPFILTER,FRAG_TOO_FAR,DUP_FRAG";
+  "ICMP_CSUM,ICMP_INVALID,BAD_DESCRIPTOR,CPU_BACKLOG,FRAME_TOO_LONG,UDP_CSUM,IP_RPFILTER,FRAG_TOO_FAR,DUP_FRAG,TCP_CSUM";
 
 // Layout of the counter block: all u64.
 export const IP_MIB_OFF: i32 = 0;
@@ -83,7 +88,8 @@ export const ICMP_MIB_OFF: i32 = IP_MIB_OFF + IpMib.COUNT;
 export const ICMPMSG_IN_OFF: i32 = ICMP_MIB_OFF + IcmpMib.COUNT; // 256 per-type InType counters
 export const ICMPMSG_OUT_OFF: i32 = ICMPMSG_IN_OFF + 256;        // 256 per-type OutType counters
 export const UDP_MIB_OFF: i32 = ICMPMSG_OUT_OFF + 256;
-export const ARP_STAT_OFF: i32 = UDP_MIB_OFF + UdpMib.COUNT;
+export const TCP_MIB_OFF: i32 = UDP_MIB_OFF + UdpMib.COUNT;
+export const ARP_STAT_OFF: i32 = TCP_MIB_OFF + TcpMib.COUNT;
 export const DROP_OFF: i32 = ARP_STAT_OFF + ArpStat.COUNT;
 export const COUNTERS_TOTAL: i32 = DROP_OFF + Drop.COUNT;
 
@@ -112,6 +118,8 @@ export function countersBase(): usize { return counters; }
 @inline export function icmpMsgOutInc(type: u32): void { count(ICMPMSG_OUT_OFF + <i32>(type & 255)); }
 // @ts-ignore: decorator
 @inline export function udpInc(f: UdpMib): void { count(UDP_MIB_OFF + f); }
+// @ts-ignore: decorator
+@inline export function tcpInc(f: TcpMib): void { count(TCP_MIB_OFF + f); }
 // @ts-ignore: decorator
 @inline export function arpInc(f: ArpStat): void { count(ARP_STAT_OFF + f); }
 // @ts-ignore: decorator

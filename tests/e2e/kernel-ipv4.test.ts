@@ -1,19 +1,21 @@
-// Against the real kernel: IP options (record route, timestamps) through the engine as a router and
-// as the pinged host. The same pings run in two copies of one topology with the same addresses:
-// A - engine - B (namespaces on TAP devices) and A - Linux router - B (three namespaces on veth
-// pairs). ping prints the options of each reply; the outputs must be the same line for line, the
-// timestamps' values aside. Then crafted packets with good and bad options (parameter problems and
-// their pointers, END padding, full and overflowing entries, duplicates, source routes, CIPSO, a
-// port unreachable), fragments (options in the first, ipfrag_max_dist), ECN fields and sources the
-// reverse-path filter refuses go to a Linux host from a packet socket and to the engine: the IPv4
+// Against the real kernel, the IPv4 receive, forward and reply paths. First, IP options (record
+// route, timestamps) through the engine as a router and as the pinged host: the same pings run in two
+// copies of one topology with the same addresses, A - engine - B (namespaces on TAP devices) and
+// A - Linux router - B (three namespaces on veth pairs); ping prints the options of each reply, and
+// the outputs must be the same line for line, the timestamps' values aside. Then crafted packets go
+// to a Linux host from a packet socket and to the engine: options good and bad (parameter problems
+// and their pointers, END padding, full and overflowing entries, duplicates, source routes on a
+// router, CIPSO), fragments (options in the first, re-fragmenting, runs and overlaps,
+// ipfrag_max_dist), ICMP errors over a small-MTU route and after a failed resolution, ECN fields,
+// reverse-path refusals, UDP checksums, TCP segments to a host without sockets (resets). The IPv4
 // packets that come back must be the same bytes (the IP id and header checksum aside), and at the
-// end the IP, IpExt, ICMP and reverse-path-filter counters must be the same. Skipped, visibly, where
-// namespaces or TAP cannot be used here.
+// end the IP, IpExt, ICMP, UDP, TCP and reverse-path-filter counters must be the same. Skipped,
+// visibly, where namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../../host/engine.ts";
 import { runCommand } from "../../host/commands/index.ts";
-import { ether, ipv4, icmp, udp } from "../../host/packet.ts";
+import { ether, ipv4, icmp, udp, tcp, type TcpOpts } from "../../host/packet.ts";
 import { prepare } from "../../host/replay.ts";
 import { attachTap } from "../../host/drivers/tap-link.ts";
 import {
@@ -298,6 +300,29 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     ["long unicast UDP, bad checksum", badUdp(HOST, 200)],
   ]);
 
+  // TCP with no socket: a reset for anything but a reset, acknowledging SYN, FIN and data, or taking
+  // the segment's ack as its sequence number; options echoed; no reset for a bad checksum, a short
+  // header or a broadcast
+  const seg = (dst: string, o: TcpOpts, data = new Uint8Array(0), ip: Record<string, unknown> = {}) => {
+    const t = tcp(PEER, dst, 40001, 80, data, { seq: 0x11223344, ack: 0x55667788, ...o });
+    return ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, dst, 6, t, ip));
+  };
+  const badSum = seg(HOST, { flags: 2 });
+  badSum[14 + 20 + 16] ^= 0x5a;
+  const rsts = await compare([
+    ["SYN to a closed port", seg(HOST, { flags: 2 })],
+    ["ACK with data", seg(HOST, { flags: 0x18 }, new Uint8Array(10))],
+    ["FIN with data, no ACK", seg(HOST, { flags: 1 }, new Uint8Array(7))],
+    ["SYN+FIN", seg(HOST, { flags: 3 })],
+    ["RST", seg(HOST, { flags: 4 })],
+    ["bad checksum", badSum],
+    ["data offset below 5", seg(HOST, { flags: 2, doff: 4 })],
+    ["SYN with RR and TOS 0x12", seg(HOST, { flags: 2 }, new Uint8Array(0), { tos: 0x12, options: Uint8Array.from([7, 7, 4, 0, 0, 0, 0, 0]) })],
+    ["SYN to the broadcast address", seg(`${NET}.255`, { flags: 2 })],
+    ["a header cut short", ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, HOST, 6, tcp(PEER, HOST, 1, 2, new Uint8Array(0)).subarray(0, 12)))],
+  ]);
+  assert.deepEqual(rsts.map((r) => r.length), [1, 1, 1, 1, 0, 0, 0, 1, 0, 0]);
+
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
     const lines = nsExec(LH, ["cat", file]).trim().split("\n");
@@ -314,8 +339,9 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     "Ip:InDelivers", "Ip:OutRequests", "Ip:ReasmReqds", "Ip:ReasmOKs", "Ip:ReasmFails", "IpExt:InNoECTPkts", "IpExt:InECT1Pkts",
     "IpExt:InECT0Pkts", "IpExt:InCEPkts", "IpExt:InOctets", "Icmp:InMsgs", "Icmp:OutMsgs", "TcpExt:IPReversePathFilter",
     "Ip:OutTransmits", "IpExt:OutOctets", "Ip:FragOKs", "Ip:FragFails", "Ip:FragCreates", "IpExt:ReasmOverlaps",
-    "Ip:InUnknownProtos", "Udp:InErrors", "Udp:InCsumErrors", "Udp:NoPorts", "Udp:IgnoredMulti"];
+    "Ip:InUnknownProtos", "Udp:InErrors", "Udp:InCsumErrors", "Udp:NoPorts", "Udp:IgnoredMulti",
+    "Tcp:InSegs", "Tcp:OutSegs", "Tcp:InErrs", "Tcp:OutRsts", "Tcp:InCsumErrors"];
   const ours = (n: string) => n.startsWith("Icmp:") ? c.icmp[n.slice(5)] : n.startsWith("Udp:") ? c.udp[n.slice(4)]
-    : c.ip[n.slice(n.indexOf(":") + 1)];
+    : n.startsWith("Tcp:") ? c.tcp[n.slice(4)] : c.ip[n.slice(n.indexOf(":") + 1)];
   assert.deepEqual(names.map((n) => `${n} ${ours(n)}`), names.map((n) => `${n} ${kernel[n]}`));
 });
