@@ -10,6 +10,7 @@ import { ipRouteInput, ipError, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNR
 import { icmpRcv, icmpSend, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH } from "./icmp";
 import { udpRcv } from "../l4/udp";
 import { tcpRcv } from "../l4/tcp";
+import { igmpRcv } from "./igmp";
 import { ipForward } from "./forward";
 import { ipDefrag } from "./ip_fragment";
 import { ipOptionsClear, ipRcvOptions } from "./ip_options";
@@ -17,6 +18,7 @@ import { ipOptionsClear, ipRcvOptions } from "./ip_options";
 export const IPPROTO_ICMP: u8 = 1;
 export const IPPROTO_UDP: u8 = 17;
 export const IPPROTO_TCP: u8 = 6;
+export const IPPROTO_IGMP: u8 = 2;
 export const IP_MF: u16 = 0x2000;
 export const IP_OFFSET: u16 = 0x1FFF;
 const EXDEV: i32 = 18;
@@ -89,6 +91,7 @@ function ipLocalDeliver(skbIn: Skb, type: u8): void {
   if (proto == IPPROTO_ICMP) { icmpRcv(skb); ipInc(IpMib.InDelivers); return; }
   if (proto == IPPROTO_UDP) { udpRcv(skb, type); ipInc(IpMib.InDelivers); return; }
   if (proto == IPPROTO_TCP) { tcpRcv(skb, type); ipInc(IpMib.InDelivers); return; }
+  if (proto == IPPROTO_IGMP) { igmpRcv(skb); ipInc(IpMib.InDelivers); return; }
   // No handler: InUnknownProtos and protocol unreachable (icmp_send refuses broadcast/multicast itself).
   ipInc(IpMib.InUnknownProtos);
   icmpSend(skb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);

@@ -15,7 +15,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../../host/engine.ts";
 import { runCommand } from "../../host/commands/index.ts";
-import { ether, ipv4, icmp, udp, tcp, type TcpOpts } from "../../host/packet.ts";
+import { ether, ipv4, icmp, udp, tcp, inetChecksum as inetCheck, type TcpOpts } from "../../host/packet.ts";
 import { prepare } from "../../host/replay.ts";
 import { attachTap } from "../../host/drivers/tap-link.ts";
 import {
@@ -322,6 +322,21 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     ["a header cut short", ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, HOST, 6, tcp(PEER, HOST, 1, 2, new Uint8Array(0)).subarray(0, 12)))],
   ]);
   assert.deepEqual(rsts.map((r) => r.length), [1, 1, 1, 1, 0, 0, 0, 1, 0, 0]);
+
+  // IGMP: a general query to all-hosts and a report to us are taken in silently (all-hosts is never
+  // reported), a message with a bad checksum is dropped; none is an unknown protocol
+  const igmpMsg = (type: number, group: number[], bad = false) => {
+    const m = Uint8Array.from([type, 100, 0, 0, ...group]);
+    const c = inetCheck(m) ^ (bad ? 0x5a5a : 0);
+    m[2] = c >> 8; m[3] = c & 255;
+    return m;
+  };
+  const igmp = await compare([
+    ["IGMPv2 general query", ether("01:00:5e:00:00:01", PEER_MAC, 0x0800, ipv4(PEER, "224.0.0.1", 2, igmpMsg(0x11, [0, 0, 0, 0]), { ttl: 1 }))],
+    ["IGMPv2 report to us", ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, HOST, 2, igmpMsg(0x16, [239, 1, 2, 3]), { ttl: 1 }))],
+    ["IGMP with a bad checksum", ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, HOST, 2, igmpMsg(0x16, [239, 1, 2, 3], true), { ttl: 1 }))],
+  ]);
+  assert.deepEqual(igmp.map((r) => r.length), [0, 0, 0]);
 
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
