@@ -36,7 +36,8 @@ export const UDP_MIB_NAMES: string =
 export const enum TcpMib { InSegs, OutSegs, InErrs, OutRsts, InCsumErrors, COUNT }
 export const TCP_MIB_NAMES: string = "Tcp:InSegs,Tcp:OutSegs,Tcp:InErrs,Tcp:OutRsts,Tcp:InCsumErrors";
 
-// ARP has no MIB in Linux; these mirror what /proc/net/stat/arp_cache counts.
+// ARP has no MIB in Linux; these mirror what /proc/net/stat/arp_cache counts (rcv_probes_* count only
+// for IPv6 in the kernel, so they stay 0 here).
 export const enum ArpStat {
   RcvProbesMcast, RcvProbesUcast, Lookups, Hits, ResFailed, UnresolvedDiscards, Allocs, TableFulls, COUNT
 }

@@ -266,12 +266,6 @@ export function inetAddrIsLocal(addr: u32): u32 {
   return idx;
 }
 
-/** Is `addr` a local address configured on device `ifindex`? */
-export function inetAddrOnDev(ifindex: u32, addr: u32): bool {
-  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) if (ifaAt(s).local == addr) return true;
-  return false;
-}
-
 /** in_dev_select_addr: a primary, non-link-scope address of the device within scope. */
 function inDevSelectAddr(ifindex: u32, scope: u8): u32 {
   for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {

@@ -3,12 +3,13 @@
 import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbResetNetworkHeader, PACKET_HOST, PACKET_OTHERHOST,
   PACKET_LOOPBACK, NET_SKB_PAD } from "../core/skb";
 import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from "../core/netdev";
-import { Drop, ArpStat, arpInc } from "../core/stats";
+import { Drop } from "../core/stats";
 import { devQueueXmit, jiffies } from "../core/dev";
 import { sysctl, Sysctl } from "../core/sysctl";
-import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_UNICAST } from "../route/fib";
+import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL } from "../route/fib";
+import { ipRouteInput } from "../route/route";
 import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
-import { inetAddrOnDev, inetSelectAddr, inetAddrIsLocal } from "../ipv4/devinet";
+import { inetSelectAddr, inetAddrIsLocal } from "../ipv4/devinet";
 import { Neighbour, neighHa, neighLookup, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE } from "./neighbour";
 
 export const ARPOP_REQUEST: u16 = 1;
@@ -46,12 +47,14 @@ export function arpSend(op: u16, d: NetDevice, destIp: u32, srcIp: u32, destHw: 
 
 /**
  * arp_solicit: ask for n's address. Source address (arp_announce 0): the queued packet's source if it is
- * ours on this device, else the device's primary address. Unicast to the known address when probing.
+ * any local address (inet_addr_type_dev_table), else one of the device's. Unicast to the known address
+ * when probing; the target hardware address is zeros either way.
  */
 export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: bool): void {
-  const saddr = skbSaddr != 0 && inetAddrOnDev(d.ifindex, skbSaddr) ? skbSaddr : inetSelectAddr(d.ifindex, n.key, 253);
+  const saddr = skbSaddr != 0 && inetAddrTypeDevTable(skbSaddr, RT_TABLE_LOCAL) == RTN_LOCAL ? skbSaddr
+    : inetSelectAddr(d.ifindex, n.key, 253);
   const dst = unicast && !isZeroEtherAddr(neighHa(n)) ? neighHa(n) : 0;
-  arpSend(ARPOP_REQUEST, d, n.key, saddr, dst, dst);
+  arpSend(ARPOP_REQUEST, d, n.key, saddr, dst, 0);
 }
 
 /** arp_rcv + arp_process. skb.data is at the ARP header. */
@@ -61,7 +64,7 @@ export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: b
  */
 function arpIsGarp(d: NetDevice, op: u16, sip: u32, tip: u32, sha: usize, tha: usize): bool {
   if (sip != tip) return false;
-  if (inetAddrTypeDevTable(d, sip, RT_TABLE_LOCAL) != RTN_UNICAST) return false;
+  if (inetAddrTypeDevTable(sip, RT_TABLE_LOCAL) != RTN_UNICAST) return false;
   return op != ARPOP_REPLY || memory.compare(sha, tha, 6) == 0;
 }
 
@@ -90,9 +93,9 @@ export function arpRcv(skb: Skb, d: NetDevice): void {
     consumeSkb(skb);
     return;
   }
-  if (op == ARPOP_REQUEST && inetAddrIsLocal(tip) != 0) {
-    // A request for one of our addresses (arp_ignore 0: any local address, any device). Learn the sender.
-    arpInc(skb.pktType == PACKET_HOST ? ArpStat.RcvProbesUcast : ArpStat.RcvProbesMcast);
+  // A request that routes to us from its sender (ip_route_input: not from a martian or from one of our
+  // own addresses; arp_ignore 0: any local address, any device). Learn the sender, answer.
+  if (op == ARPOP_REQUEST && ipRouteInput(tip, sip, d).type == RTN_LOCAL) {
     const n = neighEventNs(sip, d, sha);
     if (n !== null) arpSend(ARPOP_REPLY, d, sip, tip, sha, sha);
     consumeSkb(skb);

@@ -82,10 +82,17 @@ export function neighSlot(i: u32): Neighbour | null {
 /** neigh_lookup: null when absent. */
 export function neighLookup(key: u32, ifindex: u32): Neighbour | null {
   arpInc(ArpStat.Lookups);
+  const n = neighLookupNoref(key, ifindex);
+  if (n !== null) arpInc(ArpStat.Hits);
+  return n;
+}
+
+/** __ipv4_neigh_lookup_noref: the same without the lookups/hits counters (output, redirects, fib_good_nh). */
+export function neighLookupNoref(key: u32, ifindex: u32): Neighbour | null {
   let s = load<u32>(buckets + (<usize>hashOf(key, ifindex) << 2));
   while (s != 0) {
     const n = slotAt(s - 1);
-    if (n.key == key && n.ifindex == ifindex) { arpInc(ArpStat.Hits); return n; }
+    if (n.key == key && n.ifindex == ifindex) return n;
     s = n.hashNext;
   }
   return null;
@@ -149,7 +156,7 @@ export function neighCreate(key: u32, d: NetDevice): Neighbour | null {
   n.confirmed = t - (<i64>sysctl(Sysctl.neigh_base_reachable_time_ms) << 1);   // neigh_alloc: long ago
   n.reachableTime = randReachTime();
   arpInc(ArpStat.Allocs);
-  const type = inetAddrTypeDevTable(d, key, RT_TABLE_LOCAL);
+  const type = inetAddrTypeDevTable(key, RT_TABLE_LOCAL);
   n.type = type;
   if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0) {
     n.state = NUD_NOARP; etherAddrCopy(neighHa(n), devMac(d));
@@ -282,7 +289,7 @@ function queueUnresolved(n: Neighbour, skb: Skb): void {
 export function neighOutput(skb: Skb, nexthop: u32): void {
   const d = devGet(skb.dev);
   if (d === null) { kfreeSkb(skb, Drop.DEV_READY); return; }
-  let n = neighLookup(nexthop, d.ifindex);
+  let n = neighLookupNoref(nexthop, d.ifindex);
   if (n === null) n = neighCreate(nexthop, d);
   if (n === null) { kfreeSkb(skb, Drop.NEIGH_FAILED); return; }
   if (neighEventSend(n, d, skb)) sendWithHeader(skb, n, d);
@@ -301,6 +308,7 @@ export function neighEventSend(n: Neighbour, d: NetDevice, skb: Skb | null): boo
   if ((st & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE)) != 0) return true;
   if (st == NUD_STALE) {
     n.state = NUD_DELAY;
+    n.updated = t;
     neighAddTimer(n, t + <i64>sysctl(Sysctl.neigh_delay_first_probe_time) * 1000);
     return true;
   }
@@ -323,11 +331,11 @@ function sendWithHeader(skb: Skb, n: Neighbour, d: NetDevice): void {
   devQueueXmit(skb);
 }
 
-/** neigh_probe: one solicitation; its source address comes from the first queued packet if any. */
+/** neigh_probe: one solicitation; its source address comes from the newest queued packet if any (skb_peek_tail). */
 function neighProbe(n: Neighbour, d: NetDevice): void {
   const q = neighQueue(n);
   let saddr: u32 = 0;
-  if (q.head != 0) saddr = load<u32>(<usize>skbNetworkHeader(changetype<Skb>(<usize>q.head)) + 12);
+  if (q.tail != 0) saddr = load<u32>(<usize>skbNetworkHeader(changetype<Skb>(<usize>q.tail)) + 12);
   n.probes++;
   arpSolicit(n, d, saddr, n.state == NUD_PROBE);
 }

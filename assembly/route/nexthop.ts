@@ -26,7 +26,7 @@ import { prandomU32Max } from "../core/random";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { timerAdd, timerCancel, timerMod, timerRegister } from "../core/timer";
 import { jiffies } from "../core/dev";
-import { neighLookup, NUD_VALID } from "../neigh/neighbour";
+import { neighLookupNoref, NUD_VALID } from "../neigh/neighbour";
 import { Flowi4, FibResult, fiNh, fiNhs, NH_FLAGS, NH_WEIGHT, NH_UPPER, NH_FNHE, NH_SCOPE, NH_GW, NH_OIF, RTNH_F_DEAD, RTNH_F_LINKDOWN,
   RT_SCOPE_LINK, fibNhSaddr, fibGenid } from "./fib";
 
@@ -95,7 +95,7 @@ export function fibMultipathHash(fl: Flowi4): i32 {
 /** fib_good_nh: a link-scope gateway whose neighbour entry exists must be valid (use_neigh). */
 function fibGoodNh(nh: u32): bool {
   if (load<u8>(nh, NH_SCOPE) != RT_SCOPE_LINK) return true;
-  const n = neighLookup(load<u32>(nh, NH_GW), load<u32>(nh, NH_OIF));
+  const n = neighLookupNoref(load<u32>(nh, NH_GW), load<u32>(nh, NH_OIF));
   return n === null || (n.state & NUD_VALID) != 0;
 }
 

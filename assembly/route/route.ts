@@ -10,7 +10,7 @@ import { Skb, kfreeSkb, skbNetworkHeader } from "../core/skb";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { jiffies } from "../core/dev";
-import { neighLookup, neighCreate, neighEventSend, NUD_VALID, NUD_REACHABLE, NUD_INCOMPLETE } from "../neigh/neighbour";
+import { neighLookup, neighLookupNoref, neighCreate, neighEventSend, NUD_VALID, NUD_REACHABLE, NUD_INCOMPLETE } from "../neigh/neighbour";
 import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_PREFSRC, FI_PRIORITY, FI_FLAGS,
   FI_SCOPE, FI_MTU_LOCKED, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_NUMDEFAULT, TB_DEFAULT, RTAX_MTU, RTAX_HOPLIMIT,
   RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNREACHABLE, RT_SCOPE_LINK, RT_SCOPE_HOST,
@@ -511,7 +511,7 @@ export function ipRouteInput(daddr: u32, saddr: u32, d: NetDevice, tos: u8 = 0, 
     rtReset(rtIn);
     rtIn.input = 1; rtIn.oif = LOOPBACK_IFINDEX; rtIn.iif = d.ifindex;
     if (isMulticast(daddr)) { rtIn.type = RTN_MULTICAST; rtIn.flags = RTCF_MULTICAST | RTCF_LOCAL; }
-    else if (daddr == 0xFFFFFFFF || inetAddrTypeDevTable(null, daddr, RT_TABLE_LOCAL) == RTN_BROADCAST) {
+    else if (daddr == 0xFFFFFFFF || inetAddrTypeDevTable(daddr, RT_TABLE_LOCAL) == RTN_BROADCAST) {
       rtIn.type = RTN_BROADCAST; rtIn.flags = RTCF_BROADCAST | RTCF_LOCAL;
     } else { rtIn.type = RTN_LOCAL; rtIn.flags = RTCF_LOCAL; }
     return rtIn;
@@ -687,7 +687,7 @@ export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: 
   } else if (inetAddrTypeUnicast(newGw) == false) return 0;
   const out = devGet(rtAux.oif);
   if (out === null) return 0;
-  let n = neighLookup(newGw, out.ifindex);
+  let n = neighLookupNoref(newGw, out.ifindex);
   if (n === null) n = neighCreate(newGw, out);
   if (n === null) return 0;
   if ((n.state & NUD_VALID) == 0) { neighEventSend(n, out, null); return 0; }

@@ -15,7 +15,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { Engine } from "../../host/engine.ts";
 import { runCommand } from "../../host/commands/index.ts";
-import { ether, ipv4, icmp, udp, tcp, inetChecksum as inetCheck, type TcpOpts } from "../../host/packet.ts";
+import { ether, ipv4, icmp, udp, tcp, arp as arpPkt, inetChecksum as inetCheck, type TcpOpts } from "../../host/packet.ts";
 import { prepare } from "../../host/replay.ts";
 import { attachTap } from "../../host/drivers/tap-link.ts";
 import {
@@ -107,10 +107,10 @@ test("record route and timestamp options: the engine's pings read as a Linux rou
 });
 
 // Sends each case's frames (hex, comma-separated) from a packet socket on the interface, and prints,
-// per case, the IPv4 frames that arrived within the given number of seconds.
+// per case, the IPv4 and ARP frames that arrived within the given number of seconds.
 const INJECT = `
 import socket, sys, time, json, select
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 s.bind((sys.argv[1], 0))
 wait = float(sys.argv[2])
 out = []
@@ -120,15 +120,16 @@ for h in sys.argv[3:]:
     got, end = [], time.time() + wait
     while select.select([s], [], [], max(0, end - time.time()))[0]:
         f, addr = s.recvfrom(65535)
-        if addr[2] != socket.PACKET_OUTGOING: got.append(f.hex())
+        if addr[2] != socket.PACKET_OUTGOING and f[12:14] in (b"\\x08\\x00", b"\\x08\\x06"): got.append(f.hex())
     out.append(got)
 print(json.dumps(out))
 `;
 
 const HOST_MAC = "02:00:00:00:00:01", PEER_MAC = "02:00:00:00:00:02";
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-/** An IPv4 packet from a frame, with the id and the header checksum cleared. */
+/** An IPv4 packet from a frame, with the id and the header checksum cleared; an ARP frame whole. */
 function ipPart(frameHex: string): string {
+  if (frameHex.slice(24, 28) === "0806") return frameHex;
   const b = Buffer.from(frameHex, "hex").subarray(14);
   b[4] = b[5] = b[10] = b[11] = 0;
   return b.toString("hex");
@@ -201,7 +202,7 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     for (const [i, [name, ...frames]] of cases.entries()) {
       nic.receive(frames);
       for (let t = 0; t <= waitMs; t += 100) e.run(now += 100);   // the wait, for timers (ARP retries)
-      const fromEngine = nic.transmit().map((f) => hex(f)).filter((h) => h.slice(24, 28) === "0800");
+      const fromEngine = nic.transmit().map((f) => hex(f)).filter((h) => h.slice(24, 28) === "0800" || h.slice(24, 28) === "0806");
       assert.deepEqual(fromEngine.map(ipPart), fromLinux[i].map(ipPart), `${name}: engine ${fromEngine.join(" ")} / Linux ${fromLinux[i].join(" ")}`);
     }
     return fromLinux;
@@ -256,7 +257,9 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   ]);
   // (the same link in and out: a redirect first, then, when ARP has failed, host unreachable)
   const dead = await compare([["RR to a neighbour that never answers", to(DEAD, [7, 15, 4, ...z(12), 0])]], 4500);
-  assert.deepEqual(dead[0].map((f) => f.slice(100, 104)), ["0501", "0301"], JSON.stringify(dead));   // ICMP type, code after 14 + 20 + 16 bytes
+  const ipv4Of = (frames: string[]) => frames.filter((f) => f.slice(24, 28) === "0800");
+  assert.deepEqual(ipv4Of(dead[0]).map((f) => f.slice(100, 104)), ["0501", "0301"], JSON.stringify(dead));   // ICMP type, code after 14 + 20 + 16 bytes
+  assert.equal(dead[0].length - 2, 3);                                  // and three ARP requests
 
   // ECN fields, and sources through the reverse-path filter: one with no route back, one routed back
   // through the link it came on
@@ -337,6 +340,20 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     ["IGMP with a bad checksum", ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, HOST, 2, igmpMsg(0x16, [239, 1, 2, 3], true), { ttl: 1 }))],
   ]);
   assert.deepEqual(igmp.map((r) => r.length), [0, 0, 0]);
+
+  // ARP: requests answered only when they route to us from their sender (not from a martian or from one
+  // of our own addresses), DAD probes answered, nothing for an address not ours
+  const OTHER_MAC = "02:00:00:00:00:07";
+  const arpReq = (sha: string, sip: string, tip: string) => ether("ff:ff:ff:ff:ff:ff", PEER_MAC, 0x0806, arpPkt(1, sha, sip, "00:00:00:00:00:00", tip));
+  const arps = await compare([
+    ["a request for our address", arpReq(PEER_MAC, PEER, HOST)],
+    ["a gratuitous request for our own address from another host", arpReq(OTHER_MAC, HOST, HOST)],
+    ["a request from a loopback sender", arpReq(PEER_MAC, "127.0.0.5", HOST)],
+    ["a request from a sender routed back the same way", arpReq(PEER_MAC, "198.51.100.44", HOST)],
+    ["a duplicate address probe for our address", arpReq(PEER_MAC, "0.0.0.0", HOST)],
+    ["a request for an address not ours", arpReq(PEER_MAC, PEER, THIRD)],
+  ]);
+  assert.deepEqual(arps.map((r) => r.length), [1, 0, 0, 1, 1, 0]);
 
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {

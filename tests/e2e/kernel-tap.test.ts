@@ -88,5 +88,7 @@ test("ping (also fragmented), ICMP timestamp and arping from a namespace are ans
   assert.equal(cnt.icmpMsg.out[0], 7);
   assert.equal(cnt.ip.ReasmOKs, 2);
   assert.equal(cnt.ip.FragOKs, 2);
-  assert.ok(cnt.arp.rcv_probes_mcast + cnt.arp.rcv_probes_ucast >= 1);
+  // the kernel counts rcv_probes_* for IPv6 only; ARP's __neigh_lookup counts lookups
+  assert.equal(cnt.arp.rcv_probes_mcast + cnt.arp.rcv_probes_ucast, 0);
+  assert.ok(cnt.arp.lookups >= 1);
 });
