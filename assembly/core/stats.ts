@@ -10,6 +10,7 @@ export const enum IpMib {
   OutBcastPkts, InOctets, OutOctets, InMcastOctets, OutMcastOctets, InBcastOctets, OutBcastOctets,
   InCsumErrors, InNoECTPkts, InECT1Pkts, InECT0Pkts, InCEPkts, ReasmOverlaps,
   IPReversePathFilter,   // LINUX_MIB_IPRPFILTER: the kernel prints it on the TcpExt line of /proc/net/netstat
+  ArpFilter,             // LINUX_MIB_ARPFILTER (TcpExt too)
   COUNT
 }
 export const IP_MIB_NAMES: string =
@@ -18,7 +19,7 @@ export const IP_MIB_NAMES: string =
   "Ip:FragFails,Ip:FragCreates,Ip:OutTransmits,IpExt:InNoRoutes,IpExt:InTruncatedPkts,IpExt:InMcastPkts,IpExt:OutMcastPkts," +
   "IpExt:InBcastPkts,IpExt:OutBcastPkts,IpExt:InOctets,IpExt:OutOctets,IpExt:InMcastOctets,IpExt:OutMcastOctets," +
   "IpExt:InBcastOctets,IpExt:OutBcastOctets,IpExt:InCsumErrors,IpExt:InNoECTPkts,IpExt:InECT1Pkts,IpExt:InECT0Pkts," +
-  "IpExt:InCEPkts,IpExt:ReasmOverlaps,TcpExt:IPReversePathFilter";
+  "IpExt:InCEPkts,IpExt:ReasmOverlaps,TcpExt:IPReversePathFilter,TcpExt:ArpFilter";
 
 // ICMP MIB (/proc/net/snmp "Icmp:"); per-type counts are in the IcmpMsg block below.
 export const enum IcmpMib {

@@ -266,6 +266,44 @@ export function inetAddrIsLocal(addr: u32): u32 {
   return idx;
 }
 
+/**
+ * confirm_addr_indev: an address of device ifindex that is `local` (any when 0) within scope, on a
+ * device that also has a subnet holding `local` and `dst` (either may be 0 for "any"); 0 when none.
+ */
+function confirmAddrIndev(ifindex: u32, dst: u32, local: u32, scope: u8): u32 {
+  let addr: u32 = 0;
+  let same = false;
+  for (let sl = ifaFirst(ifindex); sl != 0; sl = ifaAt(sl).next) {
+    const ifa = ifaAt(sl);
+    const minScope = min(ifa.scope, RT_SCOPE_HOST);          // route_localnet off
+    if (addr == 0 && (local == ifa.local || local == 0) && minScope <= scope) {
+      addr = ifa.local;
+      if (same) break;
+    }
+    if (!same) {
+      same = (local == 0 || ((local ^ ifa.address) & ifa.mask) == 0) && (dst == 0 || ((dst ^ ifa.address) & ifa.mask) == 0);
+      if (same && addr != 0) {
+        if (local != 0 || dst == 0) break;
+        if (((addr ^ ifa.address) & ifa.mask) == 0) break;   // the selected address is in dst's subnet
+        if (minScope <= scope) { addr = ifa.local; break; }  // else a new local source
+        same = false;                                        // look for a larger subnet holding dst
+      }
+    }
+  }
+  return same ? addr : 0;
+}
+
+/** inet_confirm_addr: confirmAddrIndev on device ifindex, or on every device when ifindex is 0. */
+export function inetConfirmAddr(ifindex: u32, dst: u32, local: u32, scope: u8): u32 {
+  if (ifindex != 0) return confirmAddrIndev(ifindex, dst, local, scope);
+  const lim = devIndexLimit();
+  for (let i: u32 = 1; i < lim; i++) {
+    const a = confirmAddrIndev(i, dst, local, scope);
+    if (a != 0) return a;
+  }
+  return 0;
+}
+
 /** in_dev_select_addr: a primary, non-link-scope address of the device within scope. */
 function inDevSelectAddr(ifindex: u32, scope: u8): u32 {
   for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {

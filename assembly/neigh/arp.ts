@@ -3,13 +3,13 @@
 import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbResetNetworkHeader, PACKET_HOST, PACKET_OTHERHOST,
   PACKET_LOOPBACK, NET_SKB_PAD } from "../core/skb";
 import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from "../core/netdev";
-import { Drop } from "../core/stats";
+import { Drop, IpMib, ipInc } from "../core/stats";
 import { devQueueXmit, jiffies } from "../core/dev";
-import { sysctl, Sysctl } from "../core/sysctl";
+import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL } from "../route/fib";
-import { ipRouteInput } from "../route/route";
+import { ipRouteInput, ipRouteOutput } from "../route/route";
 import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
-import { inetSelectAddr, inetAddrIsLocal } from "../ipv4/devinet";
+import { inetSelectAddr, inetAddrIsLocal, inetConfirmAddr, RT_SCOPE_HOST, RT_SCOPE_LINK } from "../ipv4/devinet";
 import { Neighbour, neighHa, neighLookup, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE } from "./neighbour";
 
 export const ARPOP_REQUEST: u16 = 1;
@@ -57,7 +57,29 @@ export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: b
   arpSend(ARPOP_REQUEST, d, n.key, saddr, dst, 0);
 }
 
-/** arp_rcv + arp_process. skb.data is at the ARP header. */
+/**
+ * arp_ignore (the larger of conf/all and the device's): 0 answers for any local address; 1 only for
+ * one on the receiving device; 2 also only when the sender is in its subnet; 3 not for host-scope
+ * addresses; 8 never.
+ */
+function arpIgnore(d: NetDevice, sip: u32, tip: u32): bool {
+  const mode = max(devConf(CONF_ALL, DevConf.arp_ignore), devConf(d.ifindex, DevConf.arp_ignore));
+  if (mode == 1) return inetConfirmAddr(d.ifindex, 0, tip, RT_SCOPE_HOST) == 0;
+  if (mode == 2) return inetConfirmAddr(d.ifindex, sip, tip, RT_SCOPE_HOST) == 0;
+  if (mode == 3) return inetConfirmAddr(0, 0, tip, RT_SCOPE_LINK) == 0;
+  return mode == 8;
+}
+
+/** arp_filter (conf/all or the device's): answer only when the route back to the sender leaves by d. */
+function arpFilter(d: NetDevice, sip: u32, tip: u32): bool {
+  if (devConf(CONF_ALL, DevConf.arp_filter) == 0 && devConf(d.ifindex, DevConf.arp_filter) == 0) return false;
+  const rt = ipRouteOutput(sip, tip);
+  if (rt === null) return true;
+  if (rt.oif == d.ifindex) return false;
+  ipInc(IpMib.ArpFilter);
+  return true;
+}
+
 /**
  * arp_is_garp: sender and target addresses equal and a unicast address of ours to the local table's
  * eyes; a reply must also name the same hardware address as target and sender.
@@ -89,15 +111,17 @@ export function arpRcv(skb: Skb, d: NetDevice): void {
   if (isMulticastIp(tip) || isLoopbackIp(tip)) { kfreeSkb(skb, Drop.ARP_INVALID); return; }
   // Duplicate address detection probe (sip 0): answer for our own address, learn nothing.
   if (sip == 0) {
-    if (op == ARPOP_REQUEST && inetAddrIsLocal(tip) != 0) arpSend(ARPOP_REPLY, d, sip, tip, sha, sha);
+    if (op == ARPOP_REQUEST && inetAddrIsLocal(tip) != 0 && !arpIgnore(d, sip, tip)) arpSend(ARPOP_REPLY, d, sip, tip, sha, sha);
     consumeSkb(skb);
     return;
   }
   // A request that routes to us from its sender (ip_route_input: not from a martian or from one of our
   // own addresses; arp_ignore 0: any local address, any device). Learn the sender, answer.
   if (op == ARPOP_REQUEST && ipRouteInput(tip, sip, d).type == RTN_LOCAL) {
-    const n = neighEventNs(sip, d, sha);
-    if (n !== null) arpSend(ARPOP_REPLY, d, sip, tip, sha, sha);
+    if (!arpIgnore(d, sip, tip) && !arpFilter(d, sip, tip)) {
+      const n = neighEventNs(sip, d, sha);
+      if (n !== null) arpSend(ARPOP_REPLY, d, sip, tip, sha, sha);
+    }
     consumeSkb(skb);
     return;
   }

@@ -7,8 +7,8 @@
 // and their pointers, END padding, full and overflowing entries, duplicates, source routes on a
 // router, CIPSO), fragments (options in the first, re-fragmenting, runs and overlaps,
 // ipfrag_max_dist), ICMP errors over a small-MTU route and after a failed resolution, ECN fields,
-// reverse-path refusals, UDP checksums, TCP segments to a host without sockets (resets). The IPv4
-// packets that come back must be the same bytes (the IP id and header checksum aside), and at the
+// reverse-path refusals, UDP checksums, TCP segments to a host without sockets (resets), IGMP, ARP
+// requests (with arp_ignore 0-3 and 8). The IPv4 and ARP packets that come back must be the same bytes (the IP id and header checksum aside), and at the
 // end the IP, IpExt, ICMP, UDP, TCP and reverse-path-filter counters must be the same. Skipped,
 // visibly, where namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
@@ -355,6 +355,23 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   ]);
   assert.deepEqual(arps.map((r) => r.length), [1, 0, 0, 1, 1, 0]);
 
+  // arp_ignore: an address on lo, our address from a sender outside its subnet, and from the peer
+  const LO_ADDR = "192.0.2.99";
+  for (const l of ["ip link set lo up", `ip addr add ${LO_ADDR}/32 dev lo`]) assert.equal(runCommand(l, e).status, 0, l);
+  nsExec(LH, ["ip", "addr", "add", `${LO_ADDR}/32`, "dev", "lo"]);
+  const ignoreAnswers: number[][] = [];
+  for (const mode of [0, 1, 2, 3, 8]) {
+    assert.equal(runCommand(`sysctl -w net.ipv4.conf.all.arp_ignore=${mode}`, e).status, 0);
+    nsExec(LH, ["sysctl", "-qw", `net.ipv4.conf.all.arp_ignore=${mode}`]);
+    const r = await compare([
+      [`arp_ignore ${mode}: an address on lo`, arpReq(PEER_MAC, PEER, LO_ADDR)],
+      [`arp_ignore ${mode}: a sender outside the subnet`, arpReq(PEER_MAC, "198.51.100.44", HOST)],
+      [`arp_ignore ${mode}: the peer`, arpReq(PEER_MAC, PEER, HOST)],
+    ]);
+    ignoreAnswers.push(r.map((x) => x.length));
+  }
+  assert.deepEqual(ignoreAnswers, [[1, 1, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1], [0, 0, 0]]);
+
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
     const lines = nsExec(LH, ["cat", file]).trim().split("\n");
@@ -372,7 +389,7 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     "IpExt:InECT0Pkts", "IpExt:InCEPkts", "IpExt:InOctets", "Icmp:InMsgs", "Icmp:OutMsgs", "TcpExt:IPReversePathFilter",
     "Ip:OutTransmits", "IpExt:OutOctets", "Ip:FragOKs", "Ip:FragFails", "Ip:FragCreates", "IpExt:ReasmOverlaps",
     "Ip:InUnknownProtos", "Udp:InErrors", "Udp:InCsumErrors", "Udp:NoPorts", "Udp:IgnoredMulti",
-    "Tcp:InSegs", "Tcp:OutSegs", "Tcp:InErrs", "Tcp:OutRsts", "Tcp:InCsumErrors"];
+    "Tcp:InSegs", "Tcp:OutSegs", "Tcp:InErrs", "Tcp:OutRsts", "Tcp:InCsumErrors", "TcpExt:ArpFilter"];
   const ours = (n: string) => n.startsWith("Icmp:") ? c.icmp[n.slice(5)] : n.startsWith("Udp:") ? c.udp[n.slice(4)]
     : n.startsWith("Tcp:") ? c.tcp[n.slice(4)] : c.ip[n.slice(n.indexOf(":") + 1)];
   assert.deepEqual(names.map((n) => `${n} ${ours(n)}`), names.map((n) => `${n} ${kernel[n]}`));
