@@ -10,7 +10,7 @@ import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL } from "..
 import { ipRouteInput, ipRouteOutput } from "../route/route";
 import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
 import { inetSelectAddr, inetAddrIsLocal, inetConfirmAddr, RT_SCOPE_HOST, RT_SCOPE_LINK } from "../ipv4/devinet";
-import { Neighbour, neighHa, neighLookup, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE } from "./neighbour";
+import { Neighbour, neighHa, neighLookup, neighCreate, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE } from "./neighbour";
 
 export const ARPOP_REQUEST: u16 = 1;
 export const ARPOP_REPLY: u16 = 2;
@@ -70,6 +70,17 @@ function arpIgnore(d: NetDevice, sip: u32, tip: u32): bool {
   return mode == 8;
 }
 
+/**
+ * arp_accept (the larger of conf/all and the device's): 1 lets unsolicited ARP create entries; 2 only
+ * for a sender in a subnet of the receiving device.
+ */
+function arpAccept(d: NetDevice, sip: u32): bool {
+  const mode = max(devConf(CONF_ALL, DevConf.arp_accept), devConf(d.ifindex, DevConf.arp_accept));
+  if (mode == 1) return true;
+  if (mode == 2) return inetConfirmAddr(d.ifindex, sip, 0, RT_SCOPE_LINK) != 0;
+  return false;
+}
+
 /** arp_filter (conf/all or the device's): answer only when the route back to the sender leaves by d. */
 function arpFilter(d: NetDevice, sip: u32, tip: u32): bool {
   if (devConf(CONF_ALL, DevConf.arp_filter) == 0 && devConf(d.ifindex, DevConf.arp_filter) == 0) return false;
@@ -125,11 +136,18 @@ export function arpRcv(skb: Skb, d: NetDevice): void {
     consumeSkb(skb);
     return;
   }
-  // Not a request for us: update an existing entry only (no creation without arp_accept).
-  const n = neighLookup(sip, d.ifindex);
+  // Not a request for us: update an existing entry; with arp_accept, a gratuitous ARP or a reply from
+  // a unicast address creates one.
+  let n = neighLookup(sip, d.ifindex);
+  const accept = arpAccept(d, sip);
+  const garp = (n !== null || accept) && arpIsGarp(d, op, sip, tip, sha, p + 18);
+  if (accept && n === null && (garp || (op == ARPOP_REPLY && inetAddrTypeDevTable(sip, RT_TABLE_LOCAL) == RTN_UNICAST))) {
+    n = neighLookup(sip, d.ifindex);                 // __neigh_lookup(..., creat = 1)
+    if (n === null) n = neighCreate(sip, d);
+  }
   if (n !== null) {
     // Back-to-back replies: the first one wins for locktime, unless this is a gratuitous ARP.
-    const mayOverride = jiffies() > n.updated + <i64>sysctl(Sysctl.neigh_locktime) * 10 || arpIsGarp(d, op, sip, tip, sha, p + 18);
+    const mayOverride = jiffies() > n.updated + <i64>sysctl(Sysctl.neigh_locktime) * 10 || garp;
     // Broadcast replies and requests do not assert reachability.
     const state = op == ARPOP_REPLY && skb.pktType == PACKET_HOST ? NUD_REACHABLE : NUD_STALE;
     neighUpdate(n, sha, state, mayOverride ? NEIGH_UPDATE_F_OVERRIDE : 0);

@@ -8,7 +8,7 @@
 // router, CIPSO), fragments (options in the first, re-fragmenting, runs and overlaps,
 // ipfrag_max_dist), ICMP errors over a small-MTU route and after a failed resolution, ECN fields,
 // reverse-path refusals, UDP checksums, TCP segments to a host without sockets (resets), IGMP, ARP
-// requests (with arp_ignore 0-3 and 8). The IPv4 and ARP packets that come back must be the same bytes (the IP id and header checksum aside), and at the
+// requests (with arp_ignore 0-3 and 8), unsolicited ARP (arp_accept 0-2: the entries it makes). The IPv4 and ARP packets that come back must be the same bytes (the IP id and header checksum aside), and at the
 // end the IP, IpExt, ICMP, UDP, TCP and reverse-path-filter counters must be the same. Skipped,
 // visibly, where namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
@@ -371,6 +371,29 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     ignoreAnswers.push(r.map((x) => x.length));
   }
   assert.deepEqual(ignoreAnswers, [[1, 1, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1], [0, 0, 0]]);
+
+  // arp_accept: which unsolicited ARP creates a neighbour entry (gratuitous requests, replies), as
+  // `ip neigh show` prints it in both
+  const garp = (sip: string, mac: string) => ether("ff:ff:ff:ff:ff:ff", mac, 0x0806, arpPkt(1, mac, sip, "00:00:00:00:00:00", sip));
+  const reply = (sip: string, mac: string) => ether(HOST_MAC, mac, 0x0806, arpPkt(2, mac, sip, HOST_MAC, HOST));
+  const learned: Array<[number, string, Uint8Array]> = [
+    [0, `${NET}.77`, garp(`${NET}.77`, "02:00:00:00:00:77")],
+    [1, `${NET}.78`, garp(`${NET}.78`, "02:00:00:00:00:78")],
+    [1, `${NET}.79`, reply(`${NET}.79`, "02:00:00:00:00:79")],
+    [2, "203.0.113.80", garp("203.0.113.80", "02:00:00:00:00:80")],
+    [2, `${NET}.81`, garp(`${NET}.81`, "02:00:00:00:00:81")],
+  ];
+  const made: boolean[] = [];
+  for (const [mode, addr, frame] of learned) {
+    assert.equal(runCommand(`sysctl -w net.ipv4.conf.all.arp_accept=${mode}`, e).status, 0);
+    nsExec(LH, ["sysctl", "-qw", `net.ipv4.conf.all.arp_accept=${mode}`]);
+    await compare([[`arp_accept ${mode}: ${addr}`, frame]]);
+    const mine = runCommand(`ip neigh show ${addr}`, e).stdout.replace(" dev eth0 ", " dev X ");
+    const theirs = nsExec(LH, ["ip", "neigh", "show", addr]).replace(` dev ${VH} `, " dev X ");
+    assert.equal(mine, theirs, `arp_accept ${mode}: ${addr}`);
+    made.push(mine !== "");
+  }
+  assert.deepEqual(made, [false, true, true, false, true]);
 
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
