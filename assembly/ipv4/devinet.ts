@@ -293,6 +293,15 @@ function confirmAddrIndev(ifindex: u32, dst: u32, local: u32, scope: u8): u32 {
   return same ? addr : 0;
 }
 
+/** inet_addr_onlink: a subnet of device ifindex holds a, and b too unless b is 0. */
+export function inetAddrOnlink(ifindex: u32, a: u32, b: u32): bool {
+  for (let sl = ifaFirst(ifindex); sl != 0; sl = ifaAt(sl).next) {
+    const ifa = ifaAt(sl);
+    if (((a ^ ifa.address) & ifa.mask) == 0 && (b == 0 || ((b ^ ifa.address) & ifa.mask) == 0)) return true;
+  }
+  return false;
+}
+
 /** inet_confirm_addr: confirmAddrIndev on device ifindex, or on every device when ifindex is 0. */
 export function inetConfirmAddr(ifindex: u32, dst: u32, local: u32, scope: u8): u32 {
   if (ifindex != 0) return confirmAddrIndev(ifindex, dst, local, scope);

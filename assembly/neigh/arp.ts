@@ -9,7 +9,7 @@ import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
 import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL } from "../route/fib";
 import { ipRouteInput, ipRouteOutput } from "../route/route";
 import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
-import { inetSelectAddr, inetAddrIsLocal, inetConfirmAddr, RT_SCOPE_HOST, RT_SCOPE_LINK } from "../ipv4/devinet";
+import { inetSelectAddr, inetAddrIsLocal, inetConfirmAddr, inetAddrOnlink, RT_SCOPE_HOST, RT_SCOPE_LINK } from "../ipv4/devinet";
 import { Neighbour, neighHa, neighLookup, neighCreate, neighEventNs, neighUpdate, NUD_REACHABLE, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE } from "./neighbour";
 
 export const ARPOP_REQUEST: u16 = 1;
@@ -46,13 +46,17 @@ export function arpSend(op: u16, d: NetDevice, destIp: u32, srcIp: u32, destHw: 
 }
 
 /**
- * arp_solicit: ask for n's address. Source address (arp_announce 0): the queued packet's source if it is
- * any local address (inet_addr_type_dev_table), else one of the device's. Unicast to the known address
- * when probing; the target hardware address is zeros either way.
+ * arp_solicit: ask for n's address. Source address by arp_announce (the larger of conf/all and the
+ * device's): 0, the queued packet's source if it is any local address; 1, only if it is also on a
+ * subnet of the device holding the target; 2, never; otherwise an address of the device chosen for
+ * the target. Unicast to the known address when probing; the target hardware address is zeros.
  */
 export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: bool): void {
-  const saddr = skbSaddr != 0 && inetAddrTypeDevTable(skbSaddr, RT_TABLE_LOCAL) == RTN_LOCAL ? skbSaddr
-    : inetSelectAddr(d.ifindex, n.key, 253);
+  const mode = max(devConf(CONF_ALL, DevConf.arp_announce), devConf(d.ifindex, DevConf.arp_announce));
+  let saddr: u32 = 0;
+  if (mode < 2 && skbSaddr != 0 && inetAddrTypeDevTable(skbSaddr, RT_TABLE_LOCAL) == RTN_LOCAL
+    && (mode == 0 || inetAddrOnlink(d.ifindex, n.key, skbSaddr))) saddr = skbSaddr;
+  if (saddr == 0) saddr = inetSelectAddr(d.ifindex, n.key, RT_SCOPE_LINK);
   const dst = unicast && !isZeroEtherAddr(neighHa(n)) ? neighHa(n) : 0;
   arpSend(ARPOP_REQUEST, d, n.key, saddr, dst, 0);
 }

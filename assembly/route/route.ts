@@ -5,7 +5,7 @@
 // per-flow route cache (removed in 3.6): a result lives in a static Rtable until the next lookup of
 // the same kind (the data path is run to completion).
 import { NetDevice, devGet, devIndexLimit, IFF_UP, IFF_LOOPBACK } from "../core/netdev";
-import { ifaFirst, ifaAt, IFA_F_SECONDARY, inetAddrIsLocal, inetSelectAddr } from "../ipv4/devinet";
+import { ifaFirst, inetAddrIsLocal, inetSelectAddr, inetAddrOnlink } from "../ipv4/devinet";
 import { Skb, kfreeSkb, skbNetworkHeader } from "../core/skb";
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
@@ -725,16 +725,6 @@ export function icmpErrLearn(skb: Skb): void {
     if (d === null) return;
     ipDoRedirect(daddr, saddr, tos, skb.mark, load<u32>(skbNetworkHeader(skb) + 12), load<u32>(p + 4), d);
   }
-}
-
-/** inet_addr_onlink: both addresses inside one primary subnet of the device. */
-function inetAddrOnlink(ifindex: u32, a: u32, b: u32): bool {
-  for (let s = ifaFirst(ifindex); s != 0; s = ifaAt(s).next) {
-    const f = ifaAt(s);
-    if ((f.flags & IFA_F_SECONDARY) != 0) continue;
-    if (((a ^ f.address) & f.mask) == 0 && (b == 0 || ((b ^ f.address) & f.mask) == 0)) return true;
-  }
-  return false;
 }
 
 function inetAddrTypeUnicast(a: u32): bool {

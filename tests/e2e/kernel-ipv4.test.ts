@@ -8,7 +8,8 @@
 // router, CIPSO), fragments (options in the first, re-fragmenting, runs and overlaps,
 // ipfrag_max_dist), ICMP errors over a small-MTU route and after a failed resolution, ECN fields,
 // reverse-path refusals, UDP checksums, TCP segments to a host without sockets (resets), IGMP, ARP
-// requests (with arp_ignore 0-3 and 8), unsolicited ARP (arp_accept 0-2: the entries it makes). The IPv4 and ARP packets that come back must be the same bytes (the IP id and header checksum aside), and at the
+// requests (with arp_ignore 0-3 and 8), unsolicited ARP (arp_accept 0-2: the entries it makes),
+// the sources of our own requests (arp_announce 0-2). The IPv4 and ARP packets that come back must be the same bytes (the IP id and header checksum aside), and at the
 // end the IP, IpExt, ICMP, UDP, TCP and reverse-path-filter counters must be the same. Skipped,
 // visibly, where namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
@@ -394,6 +395,20 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     made.push(mine !== "");
   }
   assert.deepEqual(made, [false, true, true, false, true]);
+
+  // arp_announce: the source address of the requests that resolve a new neighbour, for our echo
+  // reply from the address on lo (0: that address; 1: not on the target's subnet, so one of the
+  // device's; 2: the device's)
+  for (const [mode, who] of [[0, 91], [1, 92], [2, 93]]) {
+    assert.equal(runCommand(`sysctl -w net.ipv4.conf.all.arp_announce=${mode}`, e).status, 0);
+    nsExec(LH, ["sysctl", "-qw", `net.ipv4.conf.all.arp_announce=${mode}`]);
+    const src = `${NET}.${who}`;
+    const ask = await compare([[`arp_announce ${mode}`, ether(HOST_MAC, PEER_MAC, 0x0800,
+      ipv4(src, LO_ADDR, 1, icmp(8, 0, 0x42420000 | who, Uint8Array.of(1, 2, 3, 4))))]], 3500);
+    const arpsOut = ask[0].filter((f) => f.slice(24, 28) === "0806");
+    assert.equal(arpsOut.length, 3, JSON.stringify(ask));
+    assert.equal(arpsOut[0].slice(56, 64), Buffer.from((mode === 0 ? LO_ADDR : HOST).split(".").map(Number)).toString("hex"));
+  }
 
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
