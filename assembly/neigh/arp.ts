@@ -1,5 +1,6 @@
 // ARP (book ch. 7, net/ipv4/arp.c): arp_rcv/arp_process for Ethernet/IPv4, replies for our addresses,
-// learning the sender into the neighbour table, and arp_solicit for resolution probes.
+// learning the sender into the neighbour table, and arp_solicit for resolution probes, with the
+// per-device arp_ignore, arp_filter, arp_accept and arp_announce.
 import { Skb, allocSkb, kfreeSkb, consumeSkb, skbPut, skbResetNetworkHeader, PACKET_HOST, PACKET_OTHERHOST,
   PACKET_LOOPBACK, NET_SKB_PAD } from "../core/skb";
 import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from "../core/netdev";
@@ -105,6 +106,7 @@ function arpIsGarp(d: NetDevice, op: u16, sip: u32, tip: u32, sha: usize, tha: u
   return op != ARPOP_REPLY || memory.compare(sha, tha, 6) == 0;
 }
 
+/** arp_rcv + arp_process. skb.data is at the ARP header. */
 export function arpRcv(skb: Skb, d: NetDevice): void {
   // arp_rcv: not on NOARP devices, not for other hosts, and the header must be complete.
   if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0 || skb.pktType == PACKET_OTHERHOST || skb.pktType == PACKET_LOOPBACK) {
@@ -131,7 +133,7 @@ export function arpRcv(skb: Skb, d: NetDevice): void {
     return;
   }
   // A request that routes to us from its sender (ip_route_input: not from a martian or from one of our
-  // own addresses; arp_ignore 0: any local address, any device). Learn the sender, answer.
+  // own addresses): unless arp_ignore or arp_filter says otherwise, learn the sender and answer.
   if (op == ARPOP_REQUEST && ipRouteInput(tip, sip, d).type == RTN_LOCAL) {
     if (!arpIgnore(d, sip, tip) && !arpFilter(d, sip, tip)) {
       const n = neighEventNs(sip, d, sha);
