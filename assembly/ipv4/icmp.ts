@@ -10,7 +10,7 @@ import { sysctl, Sysctl } from "../core/sysctl";
 import { jiffies } from "../core/dev";
 import { loadBe16 } from "../ethernet/eth";
 import { Rtable, ipRouteOutput, icmpErrLearn, fibComputeSpecDst, ipv4Mtu, ip4DstHoplimit, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/route";
-import { RT_SCOPE_LINK } from "../route/fib";
+import { RT_SCOPE_LINK, inetAddrType } from "../route/fib";
 import { inetSelectAddr } from "./devinet";
 import { prandomU32Max } from "../core/random";
 import { ipBuildAndSend } from "./output";
@@ -36,6 +36,11 @@ export const ICMP_FRAG_NEEDED: u8 = 4;
 export const ICMP_PKT_FILTERED: u8 = 13;
 
 const IPPROTO_ICMP: u8 = 1;
+const IPPROTO_TCP: u8 = 6;
+const IPPROTO_UDP: u8 = 17;
+const ICMP_EXT_ECHO: u8 = 42;
+const ICMP_EXT_ECHOREPLY: u8 = 43;
+const NR_ICMP_UNREACH: u8 = 15;
 const IP_OFFSET: u16 = 0x1FFF;
 const IPTOS_PREC_INTERNETCONTROL: u8 = 0xC0;
 // Headroom for a locally built packet: link header + IP header + slack.
@@ -57,7 +62,8 @@ export function icmpRcv(skb: Skb): void {
   if (len < 8) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
   const type = load<u8>(skb.data);
   icmpMsgInInc(type);
-  if (type > NR_ICMP_TYPES) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.ICMP_INVALID); return; }
+  if (type == ICMP_EXT_ECHOREPLY) { kfreeSkb(skb, Drop.NO_SOCKET); return; }   // ping_rcv: no ping socket
+  if (type > NR_ICMP_TYPES && type != ICMP_EXT_ECHO) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.ICMP_INVALID); return; }
   const rtType = skb.rtType;
   if (rtType == RTN_BROADCAST || rtType == RTN_MULTICAST) {
     // RFC 1122 3.2.2.6 / 3.2.2.8: echo and timestamp to broadcast only when allowed; other types never.
@@ -68,12 +74,52 @@ export function icmpRcv(skb: Skb): void {
       icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.ICMP_INVALID); return;
     }
   }
+  if (type == ICMP_EXT_ECHO) { consumeSkb(skb); return; }      // icmp_echo: PROBE is off (icmp_echo_enable_probe)
   if (type == ICMP_ECHO) { icmpEcho(skb, rtType); return; }
   if (type == ICMP_TIMESTAMP) { icmpTimestamp(skb, rtType); return; }
-  // icmp_err for ICMP we sent: learn a path MTU (FRAG_NEEDED) or a redirect into a nexthop exception.
-  if (type == ICMP_DEST_UNREACH || type == ICMP_REDIRECT) icmpErrLearn(skb);
-  // Errors go to the sockets of the embedded protocol (icmp_unreach); replies to ping sockets. Neither
-  // kind of socket exists yet, so these are consumed after being counted.
+  if (type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB) {
+    icmpUnreach(skb, type);
+    return;
+  }
+  if (type == ICMP_REDIRECT) {
+    if (skb.len < 8 + 20) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
+    icmpSocketDeliver(skb);
+    return;
+  }
+  // Replies go to ping sockets, of which there are none: consumed after being counted.
+  consumeSkb(skb);
+}
+
+/**
+ * icmp_unreach (destination unreachable, source quench, time exceeded, parameter problem): the
+ * embedded IP header must be there and sane (else InErrors); a destination-unreachable code beyond 15
+ * and, with icmp_ignore_bogus_error_responses off, an error about a broadcast are ignored.
+ */
+function icmpUnreach(skb: Skb, type: u8): void {
+  const p = <usize>skb.data;
+  if (skb.len < 8 + 20) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }
+  if ((load<u8>(p + 8) & 15) < 5) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.IP_INHDR); return; }
+  if (type == ICMP_DEST_UNREACH && load<u8>(p + 1) > NR_ICMP_UNREACH) { consumeSkb(skb); return; }
+  if (sysctl(Sysctl.icmp_ignore_bogus_error_responses) == 0 && inetAddrType(load<u32>(p + 8 + 16)) == RTN_BROADCAST) {
+    consumeSkb(skb);
+    return;
+  }
+  icmpSocketDeliver(skb);
+}
+
+/**
+ * icmp_socket_deliver: the embedded header and 8 bytes after it must be there (else InErrors). TCP and
+ * UDP find no socket for the error (InErrors, as tcp_v4_err and __udp4_lib_err count it); ICMP learns
+ * from errors about the echo replies we sent (icmp_err: a path MTU or a redirect), the rest would go
+ * to ping sockets.
+ */
+function icmpSocketDeliver(skb: Skb): void {
+  const inner = <usize>skb.data + 8;
+  const ihl = <u32>(load<u8>(inner) & 15) << 2;
+  if (skb.len < 8 + ihl + 8) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.NOT_SPECIFIED); return; }
+  const proto = load<u8>(inner + 9);
+  if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) icmpInc(IcmpMib.InErrors);
+  else if (proto == IPPROTO_ICMP && load<u8>(inner + ihl) == ICMP_ECHOREPLY) icmpErrLearn(skb);
   consumeSkb(skb);
 }
 

@@ -644,7 +644,8 @@ export function ipv4UpdatePmtu(daddr: u32, saddr: u32, tos: u8, proto: u8, mark:
   memZero(changetype<usize>(flL), offsetof<Flowi4>());
   flL.daddr = daddr; flL.saddr = saddr; flL.tos = tos & 0x1C; flL.proto = proto; flL.mark = mark;
   if (ipRouteOutputFlow(flL, resL, rtAux) != 0) return 0;
-  if (rtAux.info != 0 && load<u8>(rtAux.info, FI_MTU_LOCKED) != 0) return 0;   // ip_mtu_locked
+  // ip_mtu_locked: the route's MTU metric is locked, or an exception locked the PMTU already
+  if ((rtAux.info != 0 && load<u8>(rtAux.info, FI_MTU_LOCKED) != 0) || rtAux.mtuLocked != 0) return 0;
   const old = ipv4Mtu(rtAux);
   let mtu = mtuIn;
   if (old < mtu) return 0;
@@ -701,29 +702,23 @@ export function ipDoRedirect(daddr: u32, saddr: u32, tos: u8, mark: u32, oldGw: 
 }
 
 /**
- * icmp_unreach / icmp_redirect → icmp_err: an ICMP error about an ICMP packet we sent (skb.data at the
- * ICMP header, the offending IP header after it). "Fragmentation needed" teaches the path MTU, a
- * redirect (any of its four codes) a gateway, both for the original destination. Errors about other
- * protocols need their sockets' err handlers, which this engine does not have: nothing is learned.
+ * icmp_err: an ICMP error about an echo reply we sent (skb.data at the ICMP header, the offending IP
+ * header and 8 bytes after it, checked by icmp_socket_deliver). "Fragmentation needed" teaches the path
+ * MTU, a redirect (any of its four codes) a gateway, both for the original destination.
  */
 export function icmpErrLearn(skb: Skb): void {
   const p = <usize>skb.data;
-  const len = skb.len;
-  if (len < 8 + 20) return;
   const type = load<u8>(p), code = load<u8>(p + 1);
   const inner = p + 8;
-  const vihl = load<u8>(inner);
-  const ihl = <u32>(vihl & 15) << 2;
-  if ((vihl >> 4) != 4 || ihl < 20 || len < 8 + ihl + 8) return;
-  if (load<u8>(inner + 9) != 1 /* IPPROTO_ICMP */) return;
   const daddr = load<u32>(inner + 16), saddr = load<u32>(inner + 12), tos = load<u8>(inner + 1);
+  // the flow keys of ipv4_update_pmtu / ipv4_redirect: protocol ICMP, mark 0 (fwmark_reflect is off)
   if (type == 3 && code == 4) {                       // ICMP_DEST_UNREACH / ICMP_FRAG_NEEDED
     const mtu = (<u32>load<u8>(p + 6) << 8) | <u32>load<u8>(p + 7);
-    ipv4UpdatePmtu(daddr, saddr, tos, 1, skb.mark, mtu);
-  } else if (type == 5 && code <= 3) {                // ICMP_REDIRECT, NET/HOST/NETTOS/HOSTTOS
+    ipv4UpdatePmtu(daddr, saddr, tos, 1, 0, mtu);
+  } else if (type == 5 && (code & 7) <= 3) {          // ICMP_REDIRECT: NET/HOST/NETTOS/HOSTTOS, code & 7
     const d = devGet(skb.dev);
     if (d === null) return;
-    ipDoRedirect(daddr, saddr, tos, skb.mark, load<u32>(skbNetworkHeader(skb) + 12), load<u32>(p + 4), d);
+    ipDoRedirect(daddr, saddr, tos, 0, load<u32>(skbNetworkHeader(skb) + 12), load<u32>(p + 4), d);
   }
 }
 

@@ -9,7 +9,8 @@
 // ipfrag_max_dist), ICMP errors over a small-MTU route and after a failed resolution, ECN fields,
 // reverse-path refusals, UDP checksums, TCP segments to a host without sockets (resets), IGMP, ARP
 // requests (with arp_ignore 0-3 and 8), unsolicited ARP (arp_accept 0-2: the entries it makes),
-// the sources of our own requests (arp_announce 0-2). The IPv4 and ARP packets that come back must be the same bytes (the IP id and header checksum aside), and at the
+// the sources of our own requests (arp_announce 0-2), ICMP errors sent to us (what is learned, what
+// counts as InErrors). The IPv4 and ARP packets that come back must be the same bytes (the IP id and header checksum aside), and at the
 // end the IP, IpExt, ICMP, UDP, TCP and reverse-path-filter counters must be the same. Skipped,
 // visibly, where namespaces or TAP cannot be used here.
 import { test, after } from "node:test";
@@ -278,7 +279,9 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   const request = (id: number) => icmp(8, 0, 0x42420000 | id, Uint8Array.from({ length: 24 }, (_, i) => i));
   const fragOf = (id: number, off: number, last: boolean) => ether(HOST_MAC, PEER_MAC, 0x0800,
     ipv4(PEER, HOST, 1, request(id).subarray(off, last ? 32 : off + 16), { id, fragOffset: off, mf: !last }));
-  const others = (from: number, n: number) => Array.from({ length: n }, (_, i) => fragOf(from + i, 0, false));
+  // (the others are last fragments, so that their queues expire without a "reassembly time exceeded",
+  // which would come at a different moment from each side)
+  const others = (from: number, n: number) => Array.from({ length: n }, (_, i) => fragOf(from + i, 16, true));
   const far = await compare([
     ["63 fragments between: reassembled", fragOf(1, 0, false), ...others(100, 63), fragOf(1, 16, true)],
     ["65 fragments between: given up", fragOf(2, 0, false), ...others(200, 65), fragOf(2, 16, true)],
@@ -288,8 +291,8 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   // fragment runs (a run grows only at the tail): [8,16) [16,24) [0,8) then [0,16) overlaps two runs;
   // [0,8) [8,16) then [0,16) lies inside one run, a duplicate; a DF datagram too big for the 576-byte
   // route; UDP checksums, verified at once up to 76 bytes (before the broadcast branch), else later
-  const part = (id: number, off: number, len: number) => ether(HOST_MAC, PEER_MAC, 0x0800,
-    ipv4(PEER, HOST, 253, Uint8Array.from({ length: len }, (_, i) => off + i), { id, fragOffset: off, mf: true }));
+  const part = (id: number, off: number, len: number, mf = true) => ether(HOST_MAC, PEER_MAC, 0x0800,
+    ipv4(PEER, HOST, 253, Uint8Array.from({ length: len }, (_, i) => off + i), { id, fragOffset: off, mf }));
   const badUdp = (dst: string, n: number) => {
     const d = udp(PEER, dst, 40000, 9, new Uint8Array(n));
     d[6] ^= 0x55;
@@ -297,7 +300,7 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
   };
   await compare([
     ["overlapping two runs", part(0x700, 8, 8), part(0x700, 16, 8), part(0x700, 0, 8), part(0x700, 0, 16)],
-    ["inside one run", part(0x701, 0, 8), part(0x701, 8, 8), part(0x701, 0, 16)],
+    ["inside one run (then completed)", part(0x701, 0, 8), part(0x701, 8, 8), part(0x701, 0, 16), part(0x701, 16, 8, false)],
     ["DF, too big for the route", ether(HOST_MAC, PEER_MAC, 0x0800, ipv4(PEER, NARROW_HOST, 253, big, { df: true }))],
     ["short broadcast UDP, bad checksum", badUdp(`${NET}.255`, 20)],
     ["long broadcast UDP, bad checksum", badUdp(`${NET}.255`, 200)],
@@ -409,6 +412,36 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     assert.equal(arpsOut.length, 3, JSON.stringify(ask));
     assert.equal(arpsOut[0].slice(56, 64), Buffer.from((mode === 0 ? LO_ADDR : HOST).split(".").map(Number)).toString("hex"));
   }
+
+  // ICMP errors to us: learning only from errors about our echo replies (icmp_err), InErrors for cut
+  // headers and for errors about TCP or UDP (no socket), extended echo (42, 43) not unknown types
+  const aboutUs = (proto: number, dst: string, inner: Uint8Array) => ipv4(HOST, dst, proto, inner, { ttl: 63 });
+  const err = (type: number, code: number, rest: number, body: Uint8Array) => ether(HOST_MAC, PEER_MAC, 0x0800,
+    ipv4(THIRD, HOST, 1, icmp(type, code, rest, body)));
+  const echoReplyOut = aboutUs(1, "198.51.100.96", icmp(0, 0, 0x12340001, new Uint8Array(0)));
+  const echoReqOut = aboutUs(1, "198.51.100.95", icmp(8, 0, 0x12340001, new Uint8Array(0)));
+  const udpOut = aboutUs(17, "198.51.100.97", udp(HOST, "198.51.100.97", 1000, 53, new Uint8Array(0)));
+  const tcpOut = aboutUs(6, "198.51.100.98", tcp(HOST, "198.51.100.98", 1000, 80, new Uint8Array(0)));
+  await compare([
+    ["frag needed about our echo reply", err(3, 4, 1000, echoReplyOut)],
+    ["frag needed about an echo request", err(3, 4, 1000, echoReqOut)],
+    ["port unreachable about UDP", err(3, 3, 0, udpOut)],
+    ["time exceeded about TCP", err(11, 0, 0, tcpOut)],
+    ["unreachable cut inside the embedded header", err(3, 1, 0, echoReplyOut.subarray(0, 16))],
+    ["unreachable with an embedded ihl of 4", err(3, 1, 0, Uint8Array.from([0x44, ...echoReplyOut.subarray(1, 28)]))],
+    ["unreachable without the 8 bytes after the header", err(3, 1, 0, echoReplyOut.subarray(0, 24))],
+    ["unreachable code 16", err(3, 16, 0, echoReplyOut)],
+    ["a redirect cut short", err(5, 1, 0, echoReplyOut.subarray(0, 12))],
+    ["extended echo request", err(42, 0, 0, new Uint8Array(4))],
+    ["extended echo reply", err(43, 0, 0, new Uint8Array(4))],
+    ["unknown type 44", err(44, 0, 0, new Uint8Array(4))],
+  ]);
+  for (const dst of ["198.51.100.96", "198.51.100.95"]) {
+    const mine = runCommand(`ip route get ${dst}`, e).stdout.replace(/ dev eth0 /g, " dev X ").replace(/expires \d+sec/, "expires Nsec");
+    const theirs = nsExec(LH, ["ip", "route", "get", dst]).replace(new RegExp(` dev ${VH} `, "g"), " dev X ").replace(/expires \d+sec/, "expires Nsec");
+    assert.equal(mine, theirs, `ip route get ${dst}`);
+  }
+  assert.match(runCommand("ip route get 198.51.100.96", e).stdout, /mtu 1000/);
 
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {

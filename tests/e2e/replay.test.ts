@@ -153,7 +153,7 @@ test("malformed and lying input: counted drops, no trap, no leak", async () => {
     [5, q(ipv4("192.0.2.2", "192.0.2.1", 1, new Uint8Array(8), { totLen: 12 }))],   // shorter than its header
     [6, q(ipv4("192.0.2.2", "192.0.2.1", 1, icmp(8, 0, 0, new Uint8Array(4), true)))], // bad ICMP checksum
     [7, q(ipv4("192.0.2.2", "192.0.2.1", 1, Uint8Array.of(8, 0, 0xf7, 0xff)))],       // ICMP shorter than 8
-    [8, q(ipv4("192.0.2.2", "192.0.2.1", 1, icmp(42, 0, 0, new Uint8Array(4))))],     // unknown ICMP type
+    [8, q(ipv4("192.0.2.2", "192.0.2.1", 1, icmp(44, 0, 0, new Uint8Array(4))))],     // unknown ICMP type (42, 43: extended echo)
     [9, q(ipv4("192.0.2.2", "192.0.2.1", 17, Uint8Array.of(0, 1, 0, 2, 0, 200, 0, 0)))], // UDP length lies
     [10, q(ipv4("192.0.2.2", "192.0.2.1", 99, new Uint8Array(10)))],                 // unknown protocol
     [11, ether(BROADCAST, PEER, 0x0806, arp(1, PEER, "192.0.2.2", "00:00:00:00:00:00", "192.0.2.1").subarray(0, 27))],
