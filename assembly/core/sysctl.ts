@@ -14,7 +14,7 @@ export const enum Sysctl {
   neigh_gc_thresh1, neigh_gc_thresh2, neigh_gc_thresh3, neigh_locktime,
   // routing (route/nexthop.ts): multipath hash, path MTU and redirect exceptions (seconds)
   fib_multipath_hash_policy, fib_multipath_use_neigh, route_mtu_expires, route_min_pmtu, route_gc_timeout,
-  ipfrag_max_dist,
+  ipfrag_max_dist, ip_no_pmtu_disc,
   COUNT
 }
 // Full names, same order (the host looks them up here; "named once").
@@ -30,13 +30,13 @@ export const SYSCTL_NAMES: string =
   "net.ipv4.neigh.default.unres_qlen,net.ipv4.neigh.default.gc_thresh1,net.ipv4.neigh.default.gc_thresh2," +
   "net.ipv4.neigh.default.gc_thresh3,net.ipv4.neigh.default.locktime," +
   "net.ipv4.fib_multipath_hash_policy,net.ipv4.fib_multipath_use_neigh,net.ipv4.route.mtu_expires," +
-  "net.ipv4.route.min_pmtu,net.ipv4.route.gc_timeout,net.ipv4.ipfrag_max_dist";
+  "net.ipv4.route.min_pmtu,net.ipv4.route.gc_timeout,net.ipv4.ipfrag_max_dist,net.ipv4.ip_no_pmtu_disc";
 // Inclusive ranges the kernel enforces (proc_dointvec_minmax); others accept any int.
 const MINS: StaticArray<i32> = [
   i32.MIN_VALUE, 1, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, i32.MIN_VALUE, 0, 0, i32.MIN_VALUE,
   i32.MIN_VALUE, 0, 0, i32.MIN_VALUE, i32.MIN_VALUE, 1, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0,
   0, 0, i32.MIN_VALUE, 68, i32.MIN_VALUE,
-  0,
+  0, i32.MIN_VALUE,
 ];
 const MAXS: StaticArray<i32> = [
   i32.MAX_VALUE, 255, 1, 1, 1, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, 1,
@@ -44,7 +44,7 @@ const MAXS: StaticArray<i32> = [
   i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE,
   i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE, i32.MAX_VALUE,
   3, 1, i32.MAX_VALUE, 65535, i32.MAX_VALUE,
-  i32.MAX_VALUE,
+  i32.MAX_VALUE, i32.MAX_VALUE,
 ];
 
 // Kernel defaults, same order.
@@ -57,7 +57,7 @@ const DEFAULTS: StaticArray<i32> = [
   30000, 5, 60, 101,
   128, 512, 1024, 100,
   0, 0, 600, 552, 300,
-  64,
+  64, 0,
 ];
 
 // net.ipv4.conf.<dev>.* ids.

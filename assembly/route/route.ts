@@ -713,7 +713,11 @@ export function icmpErrLearn(skb: Skb): void {
   const daddr = load<u32>(inner + 16), saddr = load<u32>(inner + 12), tos = load<u8>(inner + 1);
   // the flow keys of ipv4_update_pmtu / ipv4_redirect: protocol ICMP, mark 0 (fwmark_reflect is off)
   if (type == 3 && code == 4) {                       // ICMP_DEST_UNREACH / ICMP_FRAG_NEEDED
-    const mtu = (<u32>load<u8>(p + 6) << 8) | <u32>load<u8>(p + 7);
+    // ip_no_pmtu_disc (icmp_unreach): 0 takes the reported MTU; 2 ignores it, and so does 3 for ICMP
+    // (not a protocol with strict tag validation); any other value reports 0, which locks the minimum
+    const mode = sysctl(Sysctl.ip_no_pmtu_disc);
+    if (mode == 2 || mode == 3) return;
+    const mtu = mode == 0 ? (<u32>load<u8>(p + 6) << 8) | <u32>load<u8>(p + 7) : 0;
     ipv4UpdatePmtu(daddr, saddr, tos, 1, 0, mtu);
   } else if (type == 5 && (code & 7) <= 3) {          // ICMP_REDIRECT: NET/HOST/NETTOS/HOSTTOS, code & 7
     const d = devGet(skb.dev);

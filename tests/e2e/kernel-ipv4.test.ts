@@ -442,6 +442,18 @@ test("crafted packets (options, source routes, fragments, ECN, reverse path): th
     assert.equal(mine, theirs, `ip route get ${dst}`);
   }
   assert.match(runCommand("ip route get 198.51.100.96", e).stdout, /mtu 1000/);
+  // ip_no_pmtu_disc: 1 locks the minimum whatever was reported, 2 and 3 (for ICMP) ignore the report
+  for (const [mode, dst] of [[1, "198.51.100.101"], [2, "198.51.100.102"], [3, "198.51.100.103"]] as const) {
+    assert.equal(runCommand(`sysctl -w net.ipv4.ip_no_pmtu_disc=${mode}`, e).status, 0);
+    nsExec(LH, ["sysctl", "-qw", `net.ipv4.ip_no_pmtu_disc=${mode}`]);
+    await compare([[`ip_no_pmtu_disc ${mode}`, err(3, 4, 1000, aboutUs(1, dst, icmp(0, 0, 0x12340001, new Uint8Array(0))))]]);
+    const mine = runCommand(`ip route get ${dst}`, e).stdout.replace(/ dev eth0 /g, " dev X ").replace(/expires \d+sec/, "expires Nsec");
+    const theirs = nsExec(LH, ["ip", "route", "get", dst]).replace(new RegExp(` dev ${VH} `, "g"), " dev X ").replace(/expires \d+sec/, "expires Nsec");
+    assert.equal(mine, theirs, `ip_no_pmtu_disc ${mode}: ip route get ${dst}`);
+    assert.equal(/mtu lock 552/.test(mine), mode === 1, mine);
+  }
+  assert.equal(runCommand("sysctl -w net.ipv4.ip_no_pmtu_disc=0", e).status, 0);
+  nsExec(LH, ["sysctl", "-qw", "net.ipv4.ip_no_pmtu_disc=0"]);
 
   // and the counters of it all agree with the kernel's (/proc/net/snmp, /proc/net/netstat)
   const proc = (file: string): Record<string, number> => {
