@@ -75,8 +75,8 @@ export function icmpRcv(skb: Skb): void {
     }
   }
   if (type == ICMP_EXT_ECHO) { consumeSkb(skb); return; }      // icmp_echo: PROBE is off (icmp_echo_enable_probe)
-  if (type == ICMP_ECHO) { icmpEcho(skb, rtType); return; }
-  if (type == ICMP_TIMESTAMP) { icmpTimestamp(skb, rtType); return; }
+  if (type == ICMP_ECHO) { icmpEcho(skb); return; }
+  if (type == ICMP_TIMESTAMP) { icmpTimestamp(skb); return; }
   if (type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB) {
     icmpUnreach(skb, type);
     return;
@@ -124,11 +124,11 @@ function icmpSocketDeliver(skb: Skb): void {
 }
 
 /** icmp_echo → icmp_reply: same code, id, sequence and data; only the type changes. */
-function icmpEcho(skb: Skb, rtType: u8): void {
+function icmpEcho(skb: Skb): void {
   // icmp_echo consumes the request whatever happens to the reply (no drop reason).
   if (sysctl(Sysctl.icmp_echo_ignore_all) != 0) { consumeSkb(skb); return; }
   const len = skb.len;
-  const n = icmpReplyAlloc(skb, rtType, len);
+  const n = icmpReplyAlloc(skb, len);
   if (n === null) return;
   memory.copy(<usize>n.data, <usize>skb.data, len);
   icmpReplySend(n, skb, ICMP_ECHOREPLY);
@@ -139,9 +139,9 @@ function icmpEcho(skb: Skb, rtType: u8): void {
  * the time in ms since midnight UT (the host's clock taken as Unix time in ms). At least 4 bytes after
  * the header, or InErrors.
  */
-function icmpTimestamp(skb: Skb, rtType: u8): void {
+function icmpTimestamp(skb: Skb): void {
   if (skb.len < 12) { icmpInc(IcmpMib.InErrors); kfreeSkb(skb, Drop.PKT_TOO_SMALL); return; }
-  const n = icmpReplyAlloc(skb, rtType, 20);
+  const n = icmpReplyAlloc(skb, 20);
   if (n === null) return;
   const p = <usize>n.data, q = <usize>skb.data;
   store<u64>(p, load<u64>(q));
@@ -163,7 +163,7 @@ let replySaddr: u32 = 0;
  * and a reply skb with len bytes at data. null when there is no reply, route or buffer (the request
  * is consumed then).
  */
-function icmpReplyAlloc(skb: Skb, rtType: u8, len: u32): Skb | null {
+function icmpReplyAlloc(skb: Skb, len: u32): Skb | null {
   if (!ipOptionsEcho(skb)) { consumeSkb(skb); return null; }
   const iph = <usize>skbNetworkHeader(skb);
   const saddr = fibComputeSpecDst(skb);

@@ -57,10 +57,10 @@ function ipRcvFinish(skb: Skb, d: NetDevice): void {
   const daddr = load<u32>(iph + 16), saddr = load<u32>(iph + 12);
   const rt = ipRouteInput(daddr, saddr, d, load<u8>(iph + 1), skb.mark, load<u8>(iph + 9));
   skb.rtType = rt.type;
-  // options after the route, before the counters; a source route may route the packet again
+  // options after the route, before the counters; a source route may route the packet again (rt and
+  // skb.rtType follow)
   if (rt.type != 0 && (load<u8>(iph) & 15) > 5 && !ipRcvOptions(skb, d, rt)) return;
   const type = rt.type;
-  skb.rtType = type;
   if (type == RTN_MULTICAST) { ipInc(IpMib.InMcastPkts); ipInc(IpMib.InMcastOctets, skb.len); }
   else if (type == RTN_BROADCAST) { ipInc(IpMib.InBcastPkts); ipInc(IpMib.InBcastOctets, skb.len); }
   if (type == RTN_LOCAL || type == RTN_BROADCAST || type == RTN_MULTICAST) { ipLocalDeliver(skb, type); return; }

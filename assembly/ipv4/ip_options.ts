@@ -227,6 +227,7 @@ function ipOptionsRcvSrr(skb: Skb, d: NetDevice, rt: Rtable): bool {
     if (ptr + 3 > space) { icmpSend(skb, ICMP_PARAMETERPROB, 0, (<u32>srr + 2) << 24); return false; }
     nexthop = load<u32>(p + ptr - 1);
     const r = ipRouteInput(nexthop, load<u32>(iph + 12), d, load<u8>(iph + 1), skb.mark, load<u8>(iph + 9));
+    skb.rtType = r.type;                             // the skb's route is now this one (rt is the same Rtable)
     if (r.type != RTN_UNICAST && r.type != RTN_LOCAL) return false;
     if (r.type != RTN_LOCAL) break;
     store<u32>(iph + 16, nexthop);                      // one of ours: the "superfast loopback forward"

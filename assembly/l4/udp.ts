@@ -27,11 +27,11 @@ export function udpRcv(skb: Skb, rtType: u8): void {
   skbTrim(skb, ulen);
   // udp4_csum_init: without checksum offload a datagram of at most CHECKSUM_BREAK (76) bytes is
   // verified at once; a longer one only when it is about to be delivered or answered
-  const bad = udpCsumBad(skb, uh, ulen);
-  if (bad && ulen <= CHECKSUM_BREAK) { udpCsumError(skb); return; }
+  const early = ulen <= CHECKSUM_BREAK;
+  if (early && udpCsumBad(skb, uh, ulen)) { udpCsumError(skb); return; }
   // Broadcast and multicast go to __udp4_lib_mcast_deliver: with no socket, IgnoredMulti.
   if (rtType == RTN_BROADCAST || rtType == RTN_MULTICAST) { udpInc(UdpMib.IgnoredMulti); consumeSkb(skb); return; }
-  if (bad) { udpCsumError(skb); return; }
+  if (!early && udpCsumBad(skb, uh, ulen)) { udpCsumError(skb); return; }
   udpInc(UdpMib.NoPorts);
   icmpSend(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
   kfreeSkb(skb, Drop.NO_SOCKET);

@@ -7,7 +7,7 @@ import { NetDevice, devMac, devBroadcast, IFF_NOARP, IFF_LOOPBACK } from "../cor
 import { Drop, IpMib, ipInc } from "../core/stats";
 import { devQueueXmit, jiffies } from "../core/dev";
 import { sysctl, Sysctl, devConf, DevConf, CONF_ALL } from "../core/sysctl";
-import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_UNICAST, RTN_LOCAL } from "../route/fib";
+import { inetAddrType, RTN_UNICAST, RTN_LOCAL } from "../route/fib";
 import { ipRouteInput, ipRouteOutput } from "../route/route";
 import { ethHeader, etherAddrCopy, loadBe16, storeBe16, isZeroEtherAddr, ETH_P_ARP, ETH_P_IP } from "../ethernet/eth";
 import { inetSelectAddr, inetAddrIsLocal, inetConfirmAddr, inetAddrOnlink, RT_SCOPE_HOST, RT_SCOPE_LINK } from "../ipv4/devinet";
@@ -55,7 +55,7 @@ export function arpSend(op: u16, d: NetDevice, destIp: u32, srcIp: u32, destHw: 
 export function arpSolicit(n: Neighbour, d: NetDevice, skbSaddr: u32, unicast: bool): void {
   const mode = max(devConf(CONF_ALL, DevConf.arp_announce), devConf(d.ifindex, DevConf.arp_announce));
   let saddr: u32 = 0;
-  if (mode < 2 && skbSaddr != 0 && inetAddrTypeDevTable(skbSaddr, RT_TABLE_LOCAL) == RTN_LOCAL
+  if (mode < 2 && skbSaddr != 0 && inetAddrType(skbSaddr) == RTN_LOCAL
     && (mode == 0 || inetAddrOnlink(d.ifindex, n.key, skbSaddr))) saddr = skbSaddr;
   if (saddr == 0) saddr = inetSelectAddr(d.ifindex, n.key, RT_SCOPE_LINK);
   const dst = unicast && !isZeroEtherAddr(neighHa(n)) ? neighHa(n) : 0;
@@ -102,7 +102,7 @@ function arpFilter(d: NetDevice, sip: u32, tip: u32): bool {
  */
 function arpIsGarp(d: NetDevice, op: u16, sip: u32, tip: u32, sha: usize, tha: usize): bool {
   if (sip != tip) return false;
-  if (inetAddrTypeDevTable(sip, RT_TABLE_LOCAL) != RTN_UNICAST) return false;
+  if (inetAddrType(sip) != RTN_UNICAST) return false;
   return op != ARPOP_REPLY || memory.compare(sha, tha, 6) == 0;
 }
 
@@ -147,7 +147,7 @@ export function arpRcv(skb: Skb, d: NetDevice): void {
   let n = neighLookup(sip, d.ifindex);
   const accept = arpAccept(d, sip);
   const garp = (n !== null || accept) && arpIsGarp(d, op, sip, tip, sha, p + 18);
-  if (accept && n === null && (garp || (op == ARPOP_REPLY && inetAddrTypeDevTable(sip, RT_TABLE_LOCAL) == RTN_UNICAST))) {
+  if (accept && n === null && (garp || (op == ARPOP_REPLY && inetAddrType(sip) == RTN_UNICAST))) {
     n = neighLookup(sip, d.ifindex);                 // __neigh_lookup(..., creat = 1)
     if (n === null) n = neighCreate(sip, d);
   }

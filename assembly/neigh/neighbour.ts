@@ -12,7 +12,7 @@ import { sysctl, Sysctl } from "../core/sysctl";
 import { devQueueXmit, jiffies } from "../core/dev";
 import { ethHeader, etherAddrCopy, etherAddrEqual, ETH_P_IP } from "../ethernet/eth";
 import { arpSolicit } from "./arp";
-import { inetAddrTypeDevTable, RT_TABLE_LOCAL, RTN_BROADCAST, RTN_MULTICAST } from "../route/fib";
+import { inetAddrType, RTN_BROADCAST, RTN_MULTICAST } from "../route/fib";
 
 // NUD_* (include/uapi/linux/neighbour.h)
 export const NUD_NONE: u8 = 0x00;
@@ -156,7 +156,7 @@ export function neighCreate(key: u32, d: NetDevice): Neighbour | null {
   n.confirmed = t - (<i64>sysctl(Sysctl.neigh_base_reachable_time_ms) << 1);   // neigh_alloc: long ago
   n.reachableTime = randReachTime();
   arpInc(ArpStat.Allocs);
-  const type = inetAddrTypeDevTable(key, RT_TABLE_LOCAL);
+  const type = inetAddrType(key);
   n.type = type;
   if ((d.flags & (IFF_NOARP | IFF_LOOPBACK)) != 0) {
     n.state = NUD_NOARP; etherAddrCopy(neighHa(n), devMac(d));

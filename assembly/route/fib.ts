@@ -981,7 +981,7 @@ function checkNh(nh: u32, table: u32, scope: u8): i32 {
       const d = devGet(oif);
       if (d === null) return fail("Nexthop device required for onlink", -ENODEV);
       if ((d.flags & IFF_UP) == 0) return fail("Nexthop device is not up", -ENETDOWN);
-      if (inetAddrTypeDevTable(gw, RT_TABLE_LOCAL) != RTN_UNICAST) return fail("Nexthop has invalid gateway", -EINVAL);
+      if (inetAddrType(gw) != RTN_UNICAST) return fail("Nexthop has invalid gateway", -EINVAL);
       store<u8>(nh, RT_SCOPE_LINK, NH_SCOPE);
       return 0;
     }
@@ -1025,8 +1025,8 @@ function fibLookupHook(fl: Flowi4, res: FibResult, flags: u32): i32 {
 const addrFl = changetype<Flowi4>(memory.data(offsetof<Flowi4>()));
 const addrRes = changetype<FibResult>(memory.data(offsetof<FibResult>()));
 
-/** inet_addr_type_dev_table: the route type of addr in table tbId (the device is not looked at). */
-export function inetAddrTypeDevTable(addr: u32, tbId: u32): u8 {
+/** __inet_dev_addr_type without a device: the route type of addr in table tbId. */
+function inetAddrTypeTable(addr: u32, tbId: u32): u8 {
   if (addr == 0 || addr == 0xFFFFFFFF) return RTN_BROADCAST;   // ipv4_is_zeronet: 0.0.0.0 only since 5.3
   if ((addr & 0xF0) == 0xE0) return RTN_MULTICAST;
   const tb = fibGetTable(tbId);
@@ -1036,16 +1036,16 @@ export function inetAddrTypeDevTable(addr: u32, tbId: u32): u8 {
   if (fibTableLookup(tb, addrFl, addrRes, FIB_LOOKUP_NOREF) == 0) return addrRes.type;
   return RTN_UNICAST;
 }
-/** inet_addr_type: over the local table. */
-export function inetAddrType(addr: u32): u8 { return inetAddrTypeDevTable(addr, RT_TABLE_LOCAL); }
+/** inet_addr_type, and inet_addr_type_dev_table (which looks at no device): over the local table. */
+export function inetAddrType(addr: u32): u8 { return inetAddrTypeTable(addr, RT_TABLE_LOCAL); }
 
 /** fib_valid_prefsrc: prefsrc must be a local address (local table, or the route's own table). */
 function validPrefsrc(c: FibConfig, prefsrc: u32): bool {
   if (c.type != RTN_LOCAL || c.dst == 0 || prefsrc != c.dst) {
     let tb = c.table;
     if (tb == RT_TABLE_MAIN) tb = RT_TABLE_LOCAL;
-    let rc = inetAddrTypeDevTable(prefsrc, tb);
-    if (rc != RTN_LOCAL && tb != RT_TABLE_LOCAL) rc = inetAddrTypeDevTable(prefsrc, RT_TABLE_LOCAL);
+    let rc = inetAddrTypeTable(prefsrc, tb);
+    if (rc != RTN_LOCAL && tb != RT_TABLE_LOCAL) rc = inetAddrType(prefsrc);
     if (rc != RTN_LOCAL) return false;
   }
   return true;
@@ -1701,7 +1701,7 @@ export function fibDelIfaddr(ifa: InIfaddr): void {
   }
   if (!okLocal) {
     fibMagic(false, RTN_LOCAL, ifa.local, 32, p, 0);
-    if (inetAddrTypeDevTable(ifa.local, RT_TABLE_LOCAL) != RTN_LOCAL) {
+    if (inetAddrType(ifa.local) != RTN_LOCAL) {
       if (fibSyncDownAddr(ifa.local) != 0) fibFlush();
     }
   }

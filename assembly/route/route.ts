@@ -15,7 +15,7 @@ import { Flowi4, FibResult, fiNh, fiNhs, fiMetric, NH_OIF, NH_GW, NH_SCOPE, FI_P
   FI_SCOPE, FI_MTU_LOCKED, FA_NEXT, FA_INFO, FA_TOS, FA_TYPE, TB_NUMDEFAULT, TB_DEFAULT, RTAX_MTU, RTAX_HOPLIMIT,
   RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST, RTN_UNREACHABLE, RT_SCOPE_LINK, RT_SCOPE_HOST,
   RT_SCOPE_UNIVERSE, RTNH_F_DEAD, FIB_LOOKUP_IGNORE_LINKSTATE, fibInfoUsesDev, fibResultPrefsrc,
-  fibHasCustomRules, fibHasCustomLocalRoutes, inetAddrTypeDevTable, RT_TABLE_LOCAL, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES, ENODEV } from "./fib";
+  fibHasCustomRules, fibHasCustomLocalRoutes, inetAddrType, EINVAL, ENETUNREACH, EHOSTUNREACH, EACCES, ENODEV } from "./fib";
 import { fibLookup } from "./rules";
 import { fibMultipathHash, fibSelectMultipath, findException, rtBindException, updateOrCreateFnhe, fnheGw,
   fnhePmtu, fnheLocked, fnheExpires } from "./nexthop";
@@ -511,7 +511,7 @@ export function ipRouteInput(daddr: u32, saddr: u32, d: NetDevice, tos: u8 = 0, 
     rtReset(rtIn);
     rtIn.input = 1; rtIn.oif = LOOPBACK_IFINDEX; rtIn.iif = d.ifindex;
     if (isMulticast(daddr)) { rtIn.type = RTN_MULTICAST; rtIn.flags = RTCF_MULTICAST | RTCF_LOCAL; }
-    else if (daddr == 0xFFFFFFFF || inetAddrTypeDevTable(daddr, RT_TABLE_LOCAL) == RTN_BROADCAST) {
+    else if (daddr == 0xFFFFFFFF || inetAddrType(daddr) == RTN_BROADCAST) {
       rtIn.type = RTN_BROADCAST; rtIn.flags = RTCF_BROADCAST | RTCF_LOCAL;
     } else { rtIn.type = RTN_LOCAL; rtIn.flags = RTCF_LOCAL; }
     return rtIn;
